@@ -1,0 +1,93 @@
+/* gprocess-types.h: enumerations, error domain and constants
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (GPROCESS_INSIDE) && !defined (GPROCESS_COMPILATION)
+# error "Only <gprocess/gprocess.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+#include "gprocess-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * G_PROCESS_EXIT_CODE_NONE:
+ *
+ * The value g_process_object_get_exit_code() returns while a process has no exit code: before
+ * g_process_object_start(), while the child runs, and for the current process. Bindings map it
+ * to `None`/`null`.
+ *
+ * Since: 0.1
+ */
+#define G_PROCESS_EXIT_CODE_NONE G_MININT
+
+/**
+ * G_PROCESS_ERROR:
+ *
+ * The error domain of GProcess. Errors in this domain are from the #GProcessError enumeration.
+ * Waiting that times out reports %G_IO_ERROR_TIMED_OUT and cancellation %G_IO_ERROR_CANCELLED,
+ * both in the %G_IO_ERROR domain.
+ *
+ * Since: 0.1
+ */
+#define G_PROCESS_ERROR (g_process_error_quark ())
+
+/**
+ * GProcessError:
+ * @G_PROCESS_ERROR_FAILED: the operating system refused (fork(), pidfd_open(), waitpid()…); the
+ *   message carries its reason
+ * @G_PROCESS_ERROR_ALREADY_STARTED: g_process_object_start() was called a second time
+ * @G_PROCESS_ERROR_NOT_STARTED: the process has not been started
+ * @G_PROCESS_ERROR_NOT_CHILD: the object was created by another process; only its creator may
+ *   start, join or test it
+ * @G_PROCESS_ERROR_JOIN_SELF: a process tried to join itself
+ * @G_PROCESS_ERROR_STILL_RUNNING: g_process_object_close() on a process that is still running
+ * @G_PROCESS_ERROR_CLOSED: the object was closed with g_process_object_close()
+ * @G_PROCESS_ERROR_DAEMONIC: a daemonic process may not start children
+ *
+ * Error codes in the %G_PROCESS_ERROR domain.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  G_PROCESS_ERROR_FAILED,
+  G_PROCESS_ERROR_ALREADY_STARTED,
+  G_PROCESS_ERROR_NOT_STARTED,
+  G_PROCESS_ERROR_NOT_CHILD,
+  G_PROCESS_ERROR_JOIN_SELF,
+  G_PROCESS_ERROR_STILL_RUNNING,
+  G_PROCESS_ERROR_CLOSED,
+  G_PROCESS_ERROR_DAEMONIC,
+} GProcessError;
+
+/**
+ * GProcessState:
+ * @G_PROCESS_STATE_INITIAL: created, not started yet
+ * @G_PROCESS_STATE_STARTED: started; the child may be running or may have ended unobserved
+ * @G_PROCESS_STATE_STOPPED: the end of the child was observed (it was reaped); the exit code is
+ *   known
+ * @G_PROCESS_STATE_CLOSED: released with g_process_object_close()
+ *
+ * The life cycle of a #GProcessObject: INITIAL → STARTED → STOPPED → CLOSED. An object may also
+ * be closed straight from INITIAL.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  G_PROCESS_STATE_INITIAL,
+  G_PROCESS_STATE_STARTED,
+  G_PROCESS_STATE_STOPPED,
+  G_PROCESS_STATE_CLOSED,
+} GProcessState;
+
+GPROCESS_AVAILABLE_IN_ALL
+GQuark g_process_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,14 @@
+/* gprocess.h: the one header to include
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define GPROCESS_INSIDE
+# include "gprocess-version.h"
+# include "gprocess-version-macros.h"
+# include "gprocess-types.h"
+# include "gprocess-enums.h"
+# include "gprocess-object.h"
+#undef GPROCESS_INSIDE
