@@ -289,8 +289,20 @@ atfork_prepare (void)
 }
 
 static void
-atfork_release (void)
+atfork_parent (void)
 {
+  g_mutex_unlock (&process_lock);
+}
+
+/* Runs in every new process, whoever called fork(): it has no children yet, and the library's
+ * descriptors describe its parent's children. */
+static void
+atfork_child (void)
+{
+  inherited_children = children_head;
+  children_head = children_tail = NULL;
+  exiting = FALSE;
+  close_library_fds_in_child ();
   g_mutex_unlock (&process_lock);
 }
 
@@ -937,7 +949,7 @@ g_process_object_class_init (GProcessObjectClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _g_process_init_i18n ();
-  pthread_atfork (atfork_prepare, atfork_release, atfork_release);
+  pthread_atfork (atfork_prepare, atfork_parent, atfork_child);
 }
 
 static void
@@ -1137,8 +1149,8 @@ redirect_stdin_to_devnull (void)
     fcntl (fd, F_SETFD, 0);
 }
 
-/* The child's side of start(). It is single-threaded; process_lock was released by the atfork
- * handler. It takes no GLib lock, emits no signal and allocates only with malloc. */
+/* The child's side of start(). It is single-threaded; process_lock was released by
+ * atfork_child(). It takes no GLib lock, emits no signal and allocates only with malloc. */
 static void G_GNUC_NORETURN
 child_main (GProcessObject *self,
             pid_t           creator,
@@ -1147,16 +1159,13 @@ child_main (GProcessObject *self,
   GProcessObjectPrivate *priv = get_priv (self);
   GProcessObject *old_current = current_process;
 
+  /* atfork_child() has emptied the children list and closed the library's descriptors. */
   parent_pid = creator;
   parent_name = g_strdup (old_current != NULL ? get_priv (old_current)->name : "MainProcess");
   inherited_parent_process = parent_process;
   parent_process = NULL;
-  inherited_children = children_head;
-  children_head = children_tail = NULL;
   process_counter = 0;
-  exiting = FALSE;
 
-  close_library_fds_in_child ();
   if (sentinel_write_fd >= 0)
     {
       own_sentinel_write_fd = sentinel_write_fd;
