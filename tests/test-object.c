@@ -538,27 +538,23 @@ test_daemon_fixed_after_start (void)
   g_object_unref (p);
 }
 
-/* Writes "gone" once the process @user_data (a pid) has ended: a sibling cannot waitpid() it,
- * but it can watch it with a pidfd. */
+/* Writes "gone" once the process behind the pidfd it was given has ended. A sibling cannot
+ * waitpid() it; the pidfd was opened by the parent, so the child inherits it. */
 static void
 target_wait_for_pid_then_report (GProcessObject *process,
                                  gpointer        user_data)
 {
   Report *r = user_data;
   struct pollfd pfd;
-  int pidfd;
 
-  pidfd = (int) syscall (SYS_pidfd_open, (pid_t) GPOINTER_TO_INT (g_object_get_data (G_OBJECT (process), "watch-pid")), 0);
-  if (pidfd < 0)
-    g_process_exit (3);
-  pfd.fd = pidfd;
+  pfd.fd = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (process), "watch-fd"));
   pfd.events = POLLIN;
   while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
     ;
   report_printf (r, "gone");
 }
 
-/* Starts a daemonic sleeper and a non-daemonic child that outlives it only until it is gone.
+/* Starts a daemonic sleeper and a non-daemonic child that lives until the sleeper is gone.
  * Returns the sleeper's pid. */
 static GPid
 start_daemon_and_waiter (Report *r, GPid *waiter_pid)
@@ -566,13 +562,17 @@ start_daemon_and_waiter (Report *r, GPid *waiter_pid)
   GProcessObject *daemon_child = g_process_object_new_with_target (target_sleep_forever, NULL, NULL);
   GProcessObject *waiter = g_process_object_new_with_target (target_wait_for_pid_then_report, r, NULL);
   GPid pid;
+  int pidfd;
 
   g_process_object_set_daemon (daemon_child, TRUE);
   g_assert_true (g_process_object_start (daemon_child, NULL));
   pid = g_process_object_get_pid (daemon_child);
-  g_object_set_data (G_OBJECT (waiter), "watch-pid", GINT_TO_POINTER (pid));
+  pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  g_assert_cmpint (pidfd, >=, 0);
+  g_object_set_data (G_OBJECT (waiter), "watch-fd", GINT_TO_POINTER (pidfd));
   g_assert_true (g_process_object_start (waiter, NULL));
   *waiter_pid = g_process_object_get_pid (waiter);
+  close (pidfd);
   /* Dropped without join: the process holds them until the end */
   g_object_unref (daemon_child);
   g_object_unref (waiter);
