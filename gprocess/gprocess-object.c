@@ -59,7 +59,7 @@
  * handlers. g_process_exit() ends it early with another status.
  *
  * Only the thread that called g_process_object_start() exists in the child. The child must
- * not use the parent's #GMainContexts, GDBus connections or GTK; the library's own child path
+ * not use the parent's main contexts (#GMainContext), GDBus connections or GTK; the library's own child path
  * takes no lock another thread could have held at fork time.
  *
  * # Notifications and threads
@@ -156,7 +156,7 @@ static GProcessObject *current_process;      /* this process, as a process objec
 static gsize main_process_once;
 static GProcessObject *parent_process;       /* in a child, created on demand */
 static pid_t parent_pid;                     /* in a child: the pid of the creator */
-static char *parent_name;                    /* in a child: the creator's name */
+static GProcessObject *volatile parent_object; /* in a child: the creator's copy of itself */
 static int process_counter;                  /* names children; reset in each child */
 static GProcessObject *children_head;        /* started and not yet reaped, oldest first */
 static GProcessObject *children_tail;
@@ -168,9 +168,12 @@ static gpointer fork_hook_data;
 static GDestroyNotify fork_hook_destroy;
 static int own_sentinel_write_fd = -1;       /* pipe fallback: a child's end of its sentinel */
 
-/* Kept so that what a child inherits stays reachable (for leak checkers) */
-static GProcessObject *inherited_children;
-static GProcessObject *inherited_parent_process;
+/* Kept (write-only, hence volatile) so that what a child inherits stays reachable for leak
+ * checkers */
+static GProcessObject *volatile inherited_children;
+static GProcessObject *volatile inherited_parent_process;
+static GProcessObject *volatile main_process;
+static GPtrArray *volatile joined_at_exit;
 
 /* Set while the library constructs a MAIN or PARENT object in this thread */
 static __thread ProcessKind constructing_kind = PROCESS_KIND_CHILD;
@@ -736,6 +739,7 @@ ensure_current (void)
       constructing_kind = PROCESS_KIND_MAIN;
       main_object = g_object_new (G_PROCESS_TYPE_OBJECT, NULL);
       constructing_kind = PROCESS_KIND_CHILD;
+      main_process = main_object;
       g_atomic_pointer_set (&current_process, main_object);
       g_once_init_leave (&main_process_once, 1);
     }
@@ -865,7 +869,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
    * Since: 0.1
    */
   properties[PROP_NAME] =
-    g_param_spec_string ("name", NULL, NULL, NULL,
+    g_param_spec_string ("name", "Name",
+                         "The name of the process, for identification only", NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
@@ -882,7 +887,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
   /* Not G_PARAM_CONSTRUCT: a construct default would override the inherited flag. It can still
    * be given to g_object_new(). */
   properties[PROP_DAEMON] =
-    g_param_spec_boolean ("daemon", NULL, NULL, FALSE,
+    g_param_spec_boolean ("daemon", "Daemon",
+                         "Whether the process is daemonic", FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -894,7 +900,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
    * Since: 0.1
    */
   properties[PROP_PID] =
-    g_param_spec_int ("pid", NULL, NULL, 0, G_MAXINT, 0,
+    g_param_spec_int ("pid", "Pid",
+                         "The process ID of the child, 0 before start", 0, G_MAXINT, 0,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -906,7 +913,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
    * Since: 0.1
    */
   properties[PROP_EXIT_CODE] =
-    g_param_spec_int ("exit-code", NULL, NULL, G_MININT, G_MAXINT, G_PROCESS_EXIT_CODE_NONE,
+    g_param_spec_int ("exit-code", "Exit code",
+                         "The exit status, -N for signal N, G_PROCESS_EXIT_CODE_NONE until known", G_MININT, G_MAXINT, G_PROCESS_EXIT_CODE_NONE,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -919,7 +927,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
    * Since: 0.1
    */
   properties[PROP_AUTHKEY] =
-    g_param_spec_boxed ("authkey", NULL, NULL, G_TYPE_BYTES,
+    g_param_spec_boxed ("authkey", "Authentication key",
+                         "The authentication key of the process", G_TYPE_BYTES,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -932,7 +941,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
    * Since: 0.1
    */
   properties[PROP_SENTINEL] =
-    g_param_spec_int ("sentinel", NULL, NULL, -1, G_MAXINT, -1,
+    g_param_spec_int ("sentinel", "Sentinel",
+                         "A descriptor readable once the child ended, or -1", -1, G_MAXINT, -1,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -943,7 +953,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
    * Since: 0.1
    */
   properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL, G_TYPE_PROCESS_STATE, G_PROCESS_STATE_INITIAL,
+    g_param_spec_enum ("state", "State",
+                         "Where the object is in its life cycle", G_TYPE_PROCESS_STATE, G_PROCESS_STATE_INITIAL,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -974,7 +985,7 @@ g_process_object_init (GProcessObject *self)
 
     case PROCESS_KIND_PARENT:
       priv->identity = g_strdup ("");
-      priv->name = g_strdup (parent_name != NULL ? parent_name : "MainProcess");
+      priv->name = g_strdup (parent_object != NULL ? get_priv (parent_object)->name : "MainProcess");
       priv->state = G_PROCESS_STATE_STARTED;
       priv->pid = parent_pid;
       break;
@@ -1092,11 +1103,12 @@ end_children (void)
     }
   g_mutex_unlock (&process_lock);
 
-  /* The children list keeps them alive: nothing is unreferenced while exiting. */
+  /* Nothing is unreferenced while exiting (a binding's toggle reference could call into a
+   * finalized interpreter): the array keeps the children, for good. */
   for (guint i = 0; i < waiting->len; i++)
     g_process_object_join (waiting->pdata[i], -1, NULL, NULL);
 
-  g_ptr_array_unref (waiting);
+  joined_at_exit = waiting;
 }
 
 static void
@@ -1161,7 +1173,7 @@ child_main (GProcessObject *self,
 
   /* atfork_child() has emptied the children list and closed the library's descriptors. */
   parent_pid = creator;
-  parent_name = g_strdup (old_current != NULL ? get_priv (old_current)->name : "MainProcess");
+  parent_object = old_current;
   inherited_parent_process = parent_process;
   parent_process = NULL;
   process_counter = 0;
@@ -1423,32 +1435,37 @@ g_process_object_start (GProcessObject  *self,
 /* ---------------------------------------------------------------------------------------- */
 /* The parent of a child                                                                     */
 
-/* Opens a pidfd on the parent, once; -1 if it has already died. */
+/* Opens a pidfd on the parent, once. Returns -1 if it has already died, -2 if the kernel has
+ * no pidfd_open() (then only getppid() can tell whether it lives). */
 static int
 parent_fd_locked (GProcessObject *self)
 {
   GProcessObjectPrivate *priv = get_priv (self);
+  int fd;
 
   if (priv->pidfd >= 0 && priv->pidfd_owner == getpid ())
     return priv->pidfd;
   if (priv->state != G_PROCESS_STATE_STARTED)
     return -1;
 
-  priv->pidfd = pidfd_open_or_fail (priv->pid);
+  fd = pidfd_open_or_fail (priv->pid);
+  if (fd < 0 && errno == ENOSYS)
+    return getppid () == priv->pid ? -2 : -1;
   /* Still our parent after the open: the pidfd cannot refer to a recycled pid. */
-  if (priv->pidfd >= 0 && getppid () != priv->pid)
+  if (fd >= 0 && getppid () != priv->pid)
     {
-      close (priv->pidfd);
-      priv->pidfd = -1;
+      close (fd);
+      fd = -1;
     }
-  if (priv->pidfd < 0)
+  if (fd < 0)
     {
       priv->state = G_PROCESS_STATE_STOPPED;
       return -1;
     }
+  priv->pidfd = fd;
   priv->pidfd_owner = getpid ();
-  library_fd_add_locked (priv->pidfd);
-  return priv->pidfd;
+  library_fd_add_locked (fd);
+  return fd;
 }
 
 static gboolean
@@ -1458,6 +1475,13 @@ parent_is_alive_locked (GProcessObject *self)
   int fd = parent_fd_locked (self);
   struct pollfd pfd = { fd, POLLIN, 0 };
 
+  if (fd == -2)
+    {
+      if (getppid () == priv->pid)
+        return TRUE;
+      priv->state = G_PROCESS_STATE_STOPPED;
+      return FALSE;
+    }
   if (fd < 0)
     return FALSE;
   if (poll (&pfd, 1, 0) > 0)
@@ -1525,7 +1549,8 @@ g_process_get_parent (void)
  * times and from several threads at once; all of them see the same exit code. Once it observes
  * the end it notifies #GProcessObject:state and #GProcessObject:exit-code.
  *
- * In a child, joining g_process_get_parent() waits for the parent to end.
+ * In a child, joining g_process_get_parent() waits for the parent to end (this needs
+ * pidfd_open, Linux 5.3; without it the join fails with %G_PROCESS_ERROR_FAILED).
  *
  * Errors: %G_IO_ERROR_TIMED_OUT when @timeout_us passed (the child keeps running),
  * %G_IO_ERROR_CANCELLED, %G_PROCESS_ERROR_CLOSED, %G_PROCESS_ERROR_JOIN_SELF,
@@ -1573,6 +1598,12 @@ g_process_object_join (GProcessObject  *self,
       if (fd >= 0)
         fd_acquire_locked (self);
       g_mutex_unlock (&process_lock);
+      if (fd == -2)
+        {
+          g_set_error_literal (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                               _("Waiting for the parent process needs pidfd_open (Linux 5.3)"));
+          return FALSE;
+        }
       if (fd < 0)
         return TRUE;
       ok = wait_for_fd (fd, timeout_us, cancellable, error);

@@ -25,6 +25,13 @@ G_BEGIN_DECLS
  */
 #define G_PROCESS_TYPE_OBJECT (g_process_object_get_type ())
 
+/**
+ * GProcessObject:
+ *
+ * A process object: activity that runs in a forked child process. Its fields are private.
+ *
+ * Since: 0.1
+ */
 GPROCESS_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (GProcessObject, g_process_object, G_PROCESS, OBJECT, GObject)
 

@@ -39,7 +39,7 @@ G_BEGIN_DECLS
 
 /**
  * GProcessError:
- * @G_PROCESS_ERROR_FAILED: the operating system refused (fork(), pidfd_open(), waitpid()…); the
+ * @G_PROCESS_ERROR_FAILED: the operating system refused (fork, pidfd_open, waitpid…); the
  *   message carries its reason
  * @G_PROCESS_ERROR_ALREADY_STARTED: g_process_object_start() was called a second time
  * @G_PROCESS_ERROR_NOT_STARTED: the process has not been started

@@ -156,10 +156,14 @@ target_start_given (GProcessObject *process,
                     gpointer        user_data)
 {
   GError *error = NULL;
+  int code = 100;
 
-  if (g_process_object_start (user_data, &error))
-    g_process_exit (100);
-  g_process_exit (error->code);
+  if (!g_process_object_start (user_data, &error))
+    {
+      code = error->code;
+      g_error_free (error);
+    }
+  g_process_exit (code);
 }
 
 static void
@@ -180,10 +184,17 @@ target_start_child (GProcessObject *process,
 {
   GProcessObject *child = g_process_object_new ();
   GError *error = NULL;
+  int code = 100;
 
-  if (g_process_object_start (child, &error))
-    g_process_exit (100);
-  g_process_exit (error->code);
+  if (!g_process_object_start (child, &error))
+    {
+      code = error->code;
+      g_error_free (error);
+    }
+  else
+    g_process_object_join (child, -1, NULL, NULL);
+  g_object_unref (child);
+  g_process_exit (code);
 }
 
 static void
@@ -423,7 +434,10 @@ target_report_names (GProcessObject *process,
 
       g_process_object_start (g, NULL);
       g_process_object_join (g, -1, NULL, NULL);
+      g_object_unref (g);
     }
+  g_object_unref (a);
+  g_object_unref (b);
 }
 
 static void
@@ -496,6 +510,7 @@ target_report_daemon_default (GProcessObject *process,
 
   report_printf (user_data, "%d %d", g_process_object_get_daemon (g_process_get_current ()),
                  g_process_object_get_daemon (o));
+  g_object_unref (o);
 }
 
 static void
@@ -538,18 +553,17 @@ test_daemon_fixed_after_start (void)
   g_object_unref (p);
 }
 
-/* Writes "gone" once the process behind the pidfd it was given has ended. A sibling cannot
- * waitpid() it; the pidfd was opened by the parent, so the child inherits it. */
+/* Writes "gone" once the daemonic sibling has ended: it reads a pipe whose only writer is that
+ * sibling (a sibling cannot waitpid() it). */
 static void
-target_wait_for_pid_then_report (GProcessObject *process,
+target_wait_for_eof_then_report (GProcessObject *process,
                                  gpointer        user_data)
 {
   Report *r = user_data;
-  struct pollfd pfd;
+  int fd = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (process), "watch-fd"));
+  char c;
 
-  pfd.fd = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (process), "watch-fd"));
-  pfd.events = POLLIN;
-  while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+  while (read (fd, &c, 1) != 0)
     ;
   report_printf (r, "gone");
 }
@@ -560,19 +574,19 @@ static GPid
 start_daemon_and_waiter (Report *r, GPid *waiter_pid)
 {
   GProcessObject *daemon_child = g_process_object_new_with_target (target_sleep_forever, NULL, NULL);
-  GProcessObject *waiter = g_process_object_new_with_target (target_wait_for_pid_then_report, r, NULL);
+  GProcessObject *waiter = g_process_object_new_with_target (target_wait_for_eof_then_report, r, NULL);
   GPid pid;
-  int pidfd;
+  int fds[2];
 
+  g_assert_no_errno (pipe2 (fds, 0));
   g_process_object_set_daemon (daemon_child, TRUE);
-  g_assert_true (g_process_object_start (daemon_child, NULL));
+  g_assert_true (g_process_object_start (daemon_child, NULL));  /* inherits the write end */
+  close (fds[1]);
   pid = g_process_object_get_pid (daemon_child);
-  pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
-  g_assert_cmpint (pidfd, >=, 0);
-  g_object_set_data (G_OBJECT (waiter), "watch-fd", GINT_TO_POINTER (pidfd));
+  g_object_set_data (G_OBJECT (waiter), "watch-fd", GINT_TO_POINTER (fds[0]));
   g_assert_true (g_process_object_start (waiter, NULL));
   *waiter_pid = g_process_object_get_pid (waiter);
-  close (pidfd);
+  close (fds[0]);
   /* Dropped without join: the process holds them until the end */
   g_object_unref (daemon_child);
   g_object_unref (waiter);
@@ -1027,6 +1041,7 @@ target_report_current (GProcessObject *process,
                  parent ? g_process_object_get_pid (parent) == getppid () : -1,
                  parent ? g_process_object_is_alive (parent) : -1,
                  parent ? g_process_object_get_authkey (parent) == NULL : -1);
+  g_list_free_full (children, g_object_unref);
 }
 
 static void
@@ -1063,9 +1078,13 @@ target_parent_join_times_out (GProcessObject *process,
   GError *error = NULL;
   GProcessObject *parent = g_process_get_parent ();
 
-  if (g_process_object_join (parent, 1000, NULL, &error) ||
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  if (g_process_object_join (parent, 1000, NULL, &error))
     g_process_exit (2);
+  /* Without pidfd_open (e.g. under valgrind 3.19) the wait is refused, clearly */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) &&
+      !(syscall (SYS_pidfd_open, getpid (), 0) < 0 && errno == ENOSYS &&
+        g_error_matches (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED)))
+    g_process_exit (3);
   g_clear_error (&error);
   g_process_exit (0);
 }
