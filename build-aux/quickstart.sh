@@ -1,0 +1,35 @@
+#!/bin/sh
+# The README's quick start: installs what is missing (Debian 12, as root), builds, and then
+#   demo  runs the examples;
+#   test  runs the whole test suite: unit tests, bindings, docs, valgrind, and an install check.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+set -eu
+
+cd "$(dirname "$0")/.."
+what="${1:-demo}"
+builddir="${BUILDDIR:-_build}"
+
+sh build-aux/install-deps.sh
+
+if [ ! -f "$builddir/build.ninja" ]; then
+  meson setup "$builddir" -Dgtk_doc=true
+fi
+meson compile -C "$builddir"
+
+case "$what" in
+  demo)
+    for example in hello-bob five-children; do
+      echo "== examples/$example"
+      "$builddir/examples/$example"
+    done
+    ;;
+  test)
+    meson test -C "$builddir" --print-errorlogs
+    meson test -C "$builddir" --setup=valgrind --print-errorlogs --suite c
+    sh build-aux/check-install.sh "$builddir"
+    ;;
+  *)
+    echo "usage: $0 demo|test" >&2
+    exit 2
+    ;;
+esac
