@@ -9,12 +9,16 @@ destdir="$(mktemp -d)"
 trap 'rm -rf "$destdir"' EXIT
 
 meson install -C "$builddir" --destdir "$destdir" --quiet
-pcdir="$(dirname "$(find "$destdir" -name gprocess-1.0.pc | head -n 1)")"
+pc="$(find "$destdir" -name gprocess-1.0.pc | head -n 1)"
 libdir="$(dirname "$(find "$destdir" -name 'libgprocess-1.0.so.0' | head -n 1)")"
 
-PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$destdir" \
-  cc -o "$destdir/install-check" tests/install-check.c \
-  $(PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$destdir" pkg-config --cflags --libs gprocess-1.0)
+# The installed .pc, with its prefix moved into the scratch root
+mkdir -p "$destdir/pc"
+prefix="$(sed -n 's/^prefix=//p' "$pc")"
+sed "s|^prefix=.*|prefix=$destdir$prefix|" "$pc" > "$destdir/pc/gprocess-1.0.pc"
+
+cc -o "$destdir/install-check" tests/install-check.c \
+  $(PKG_CONFIG_PATH="$destdir/pc" pkg-config --cflags --libs gprocess-1.0)
 out="$(LD_LIBRARY_PATH="$libdir" "$destdir/install-check")"
 [ "$out" = "installed: 0.1.0, child exit code 3" ] || { echo "install check: unexpected output: $out" >&2; exit 1; }
 echo "install check: OK ($out)"
