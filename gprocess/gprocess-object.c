@@ -1745,9 +1745,9 @@ g_process_object_join_async (GProcessObject      *self,
     g_task_return_boolean (task, TRUE);
   else
     {
+      /* The source takes its own reference on the task */
       g_task_attach_source (task, source, (GSourceFunc) (void (*) (void)) join_source_callback);
       g_source_unref (source);
-      return;  /* the source owns the task now */
     }
   g_object_unref (task);
 }
