@@ -66,7 +66,7 @@
  *
  * Every method may be called from any thread. The end of a child is observed exactly once:
  * by whichever comes first of g_process_object_join(), g_process_object_is_alive(),
- * g_process_object_get_exit_code(), g_process_object_get_state(), g_process_get_active_children(),
+ * g_process_object_get_exit_code(), g_process_object_to_string(), g_process_get_active_children(),
  * the next g_process_object_start(), an asynchronous join, or the watch that
  * g_process_object_start() attaches to the caller's thread-default #GMainContext. The
  * #GObject::notify signals for #GProcessObject:state and #GProcessObject:exit-code are emitted
@@ -2288,8 +2288,10 @@ g_process_object_get_sentinel (GProcessObject *self)
  * g_process_object_get_state:
  * @self: a #GProcessObject
  *
- * Gets the state. Like g_process_object_get_exit_code(), it checks whether a started child
- * has ended, so that %G_PROCESS_STATE_STARTED means it was running just now.
+ * Gets the state as last observed. Unlike g_process_object_is_alive() and
+ * g_process_object_get_exit_code() it does not check whether the child has ended, so that
+ * reading it from a #GObject::notify handler cannot observe (and notify) the end in the middle
+ * of that handler.
  *
  * Returns: the #GProcessState
  *
@@ -2302,7 +2304,6 @@ g_process_object_get_state (GProcessObject *self)
 
   g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), G_PROCESS_STATE_INITIAL);
 
-  poll_end (self);
   g_mutex_lock (&process_lock);
   state = get_priv (self)->state;
   g_mutex_unlock (&process_lock);

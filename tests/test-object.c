@@ -1238,6 +1238,44 @@ test_notify_when_is_alive_observes (void)
   g_object_unref (p);
 }
 
+typedef struct
+{
+  int started_seen;
+  int stopped_seen;
+} StateSeen;
+
+static void
+on_state_wait_then_read (GObject    *object,
+                         GParamSpec *pspec,
+                         gpointer    user_data)
+{
+  GProcessObject *p = G_PROCESS_OBJECT (object);
+  StateSeen *seen = user_data;
+
+  /* The child has surely ended by the time the handler reads the state */
+  wait_exited_unreaped (g_process_object_get_pid (p));
+  if (g_process_object_get_state (p) == G_PROCESS_STATE_STARTED)
+    seen->started_seen++;
+  else if (g_process_object_get_state (p) == G_PROCESS_STATE_STOPPED)
+    seen->stopped_seen++;
+}
+
+static void
+test_notify_state_getter_does_not_reenter (void)
+{
+  GProcessObject *p = g_process_object_new ();
+  StateSeen seen = { 0 };
+
+  g_signal_connect (p, "notify::state", G_CALLBACK (on_state_wait_then_read), &seen);
+  g_assert_true (g_process_object_start (p, NULL));
+  g_assert_cmpint (seen.started_seen, ==, 1);
+  g_assert_cmpint (seen.stopped_seen, ==, 0);
+  join_ok (p);
+  g_assert_cmpint (seen.started_seen, ==, 1);
+  g_assert_cmpint (seen.stopped_seen, ==, 1);
+  g_object_unref (p);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* to_string                                                                                 */
 
@@ -1421,6 +1459,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gprocess/tree/dropped-child/next-start", test_tree_dropped_child_reaped_by_next_start);
   g_test_add_func ("/gprocess/object/notify/counts", test_notify_counts);
   g_test_add_func ("/gprocess/object/notify/is-alive", test_notify_when_is_alive_observes);
+  g_test_add_func ("/gprocess/object/notify/state-getter-does-not-reenter", test_notify_state_getter_does_not_reenter);
   g_test_add_func ("/gprocess/object/to-string", test_to_string);
   g_test_add_func ("/gprocess/resources/no-zombie-no-fd-leak", test_resources_no_zombie_no_fd_leak);
   g_test_add_func ("/gprocess/resources/library-fds-not-inherited", test_resources_library_fds_not_inherited);
