@@ -1060,6 +1060,57 @@ g_process_object_new_with_target (GProcessTargetFunc target,
 }
 
 /**
+ * g_process_object_set_target:
+ * @self: a #GProcessObject that has not been started
+ * @target: (scope notified) (closure user_data) (destroy destroy) (nullable): the function the
+ *   child runs, or %NULL for none
+ * @user_data: data for @target
+ * @destroy: (nullable): frees @user_data
+ *
+ * Replaces the target that the default #GProcessObjectClass.run calls in the child (the
+ * previous one is freed). Only before g_process_object_start(); afterwards a critical warning
+ * is emitted and @destroy is called on @user_data at once.
+ *
+ * Since: 0.1
+ */
+void
+g_process_object_set_target (GProcessObject     *self,
+                             GProcessTargetFunc  target,
+                             gpointer            user_data,
+                             GDestroyNotify      destroy)
+{
+  GProcessObjectPrivate *priv;
+  GDestroyNotify old_destroy = NULL;
+  gpointer old_data = NULL;
+  gboolean refused = FALSE;
+
+  g_return_if_fail (G_PROCESS_IS_OBJECT (self));
+
+  priv = get_priv (self);
+  g_mutex_lock (&process_lock);
+  if (priv->state != G_PROCESS_STATE_INITIAL || priv->starting || priv->kind != PROCESS_KIND_CHILD)
+    refused = TRUE;
+  else
+    {
+      old_destroy = priv->target_destroy;
+      old_data = priv->target_data;
+      priv->target = target;
+      priv->target_data = user_data;
+      priv->target_destroy = destroy;
+    }
+  g_mutex_unlock (&process_lock);
+
+  if (refused)
+    {
+      g_critical ("g_process_object_set_target: process “%s” has already started", priv->name);
+      if (destroy != NULL)
+        destroy (user_data);
+    }
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+/**
  * g_process_object_run: (virtual run)
  * @self: a #GProcessObject
  *
@@ -2327,7 +2378,8 @@ exit_code_to_string (int code)
  * Describes the object as Python's `repr()` of a process does, e.g.
  * `<GProcessObject name='Process-1' pid=1240 parent=1234 stopped exitcode=-SIGTERM daemon>`.
  * The status is `initial`, `started`, `stopped`, `closed`, or `unknown` for an object created
- * by another process. The authentication key never appears.
+ * by another process; the pid is shown once started, until closed. The authentication key
+ * never appears.
  *
  * Returns: (transfer full): a new string
  *
@@ -2364,7 +2416,7 @@ g_process_object_to_string (GProcessObject *self)
   g_string_append_printf (s, "%s name='%s'", G_OBJECT_TYPE_NAME (self), priv->name);
   if (is_current (self))
     g_string_append_printf (s, " pid=%d", (int) getpid ());
-  else if (priv->pid != 0)
+  else if (priv->pid != 0 && priv->state != G_PROCESS_STATE_CLOSED)
     g_string_append_printf (s, " pid=%d", (int) priv->pid);
   if (priv->creator_pid != 0)
     g_string_append_printf (s, " parent=%d", (int) priv->creator_pid);

@@ -107,6 +107,11 @@ GProcessObject *g_process_object_new_with_target (GProcessTargetFunc   target,
                                                   GDestroyNotify       destroy);
 
 GPROCESS_AVAILABLE_IN_ALL
+void            g_process_object_set_target      (GProcessObject      *self,
+                                                  GProcessTargetFunc   target,
+                                                  gpointer             user_data,
+                                                  GDestroyNotify       destroy);
+GPROCESS_AVAILABLE_IN_ALL
 gboolean        g_process_object_start           (GProcessObject      *self,
                                                   GError             **error);
 GPROCESS_AVAILABLE_IN_ALL

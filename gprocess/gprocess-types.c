@@ -29,6 +29,8 @@
  *
  * Since: 0.1
  */
+G_STATIC_ASSERT (G_PROCESS_EXIT_CODE_NONE == G_MININT);
+
 G_DEFINE_QUARK (g-process-error-quark, g_process_error)
 
 void

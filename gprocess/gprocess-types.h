@@ -24,7 +24,7 @@ G_BEGIN_DECLS
  *
  * Since: 0.1
  */
-#define G_PROCESS_EXIT_CODE_NONE G_MININT
+#define G_PROCESS_EXIT_CODE_NONE (-2147483647 - 1)  /* G_MININT, spelled out for g-ir-scanner */
 
 /**
  * G_PROCESS_ERROR:

@@ -115,6 +115,28 @@ test_start_subclass_run (void)
 }
 
 static void
+test_start_set_target (void)
+{
+  GProcessObject *p = g_process_object_new_with_target (target_exit_with, GINT_TO_POINTER (1), NULL);
+  Report r;
+  char *out;
+
+  report_open (&r);
+  g_process_object_set_target (p, target_report_pid, &r, NULL);
+  g_assert_true (g_process_object_start (p, NULL));
+  g_test_expect_message ("GProcess", G_LOG_LEVEL_CRITICAL, "*has already started*");
+  g_process_object_set_target (p, target_exit_with, GINT_TO_POINTER (1), NULL);
+  g_test_assert_expected_messages ();
+  join_ok (p);
+  g_assert_cmpint (g_process_object_get_exit_code (p), ==, 0);
+  out = report_read (&r);
+  g_assert_cmpint (atoi (out), ==, g_process_object_get_pid (p));
+  g_free (out);
+  g_object_unref (p);
+  report_close (&r);
+}
+
+static void
 test_start_no_target_does_nothing (void)
 {
   GProcessObject *p = g_process_object_new ();
@@ -1312,8 +1334,7 @@ test_to_string (void)
 
   g_process_object_close (p, NULL);
   s = g_process_object_to_string (p);
-  expected = g_strdup_printf ("<GProcessObject name='x' pid=%d parent=%d closed daemon>",
-                              g_process_object_get_pid (p), (int) getpid ());
+  expected = g_strdup_printf ("<GProcessObject name='x' parent=%d closed daemon>", (int) getpid ());
   g_assert_cmpstr (s, ==, expected);
   g_free (s);
   g_free (expected);
@@ -1420,6 +1441,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gprocess/object/start/runs-target-in-child", test_start_runs_target_in_child);
   g_test_add_func ("/gprocess/object/start/subclass-run", test_start_subclass_run);
   g_test_add_func ("/gprocess/object/start/no-target", test_start_no_target_does_nothing);
+  g_test_add_func ("/gprocess/object/start/set-target", test_start_set_target);
   g_test_add_func ("/gprocess/object/start/twice", test_start_twice_fails);
   g_test_add_func ("/gprocess/object/start/current", test_start_current_fails);
   g_test_add_func ("/gprocess/object/start/not-creator", test_start_from_other_process_fails);

@@ -1,0 +1,65 @@
+// test-gprocess.js: GProcess from gjs: a subclass overriding vfunc_run, errors, the main loop
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+
+import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
+import GProcess from 'gi://GProcess?version=1.0';
+import System from 'system';
+
+let failures = 0;
+function check(ok, what) {
+    print(`${ok ? 'ok' : 'not ok'} - ${what}`);
+    if (!ok)
+        failures++;
+}
+
+const Seven = GObject.registerClass(class Seven extends GProcess.Object {
+    vfunc_run() {
+        GProcess.exit(7);
+    }
+});
+
+const p = new Seven({name: 'seven'});
+check(p.name === 'seven', 'name set at construction');
+check(p.state === GProcess.State.INITIAL, 'initial state');
+p.start();
+check(p.pid > 0, 'pid after start');
+p.join(-1, null);
+check(p.exit_code === 7, `exit code 7 (got ${p.exit_code})`);
+check(p.state === GProcess.State.STOPPED, 'stopped after join');
+
+// Returning from vfunc_run ends the child with 0
+const Quiet = GObject.registerClass(class Quiet extends GProcess.Object {
+    vfunc_run() {}
+});
+const q = new Quiet();
+q.start();
+q.join(-1, null);
+check(q.exit_code === 0, 'returning from run gives 0');
+
+// Errors are GLib.Errors in the GProcess domain
+try {
+    new GProcess.Object().join(-1, null);
+    check(false, 'join before start throws');
+} catch (e) {
+    check(e.matches(GProcess.error_quark(), GProcess.Error.NOT_STARTED), 'NOT_STARTED error');
+}
+
+// The end is noticed by the main loop, without any call
+const loop = new GLib.MainLoop(null, false);
+const r = new Seven();
+r.connect('notify::state', obj => {
+    if (obj.state === GProcess.State.STOPPED)
+        loop.quit();
+});
+r.start();
+GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, 30, () => {
+    loop.quit();
+    return GLib.SOURCE_REMOVE;
+});
+loop.run();
+check(r.exit_code === 7, 'notify::state from the main loop');
+
+check(GProcess.get_current().name === 'MainProcess', 'current process is MainProcess');
+System.exit(failures === 0 ? 0 : 1);
