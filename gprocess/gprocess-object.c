@@ -178,6 +178,12 @@ static GPtrArray *volatile joined_at_exit;
 /* Set while the library constructs a MAIN or PARENT object in this thread */
 static __thread ProcessKind constructing_kind = PROCESS_KIND_CHILD;
 
+/* Set by start() around its fork(), for atfork_child() */
+static __thread GProcessObject *forking_object;
+static __thread pid_t forking_creator;
+static __thread int forking_sentinel_write_fd = -1;
+static __thread int forking_sentinel_read_fd = -1;
+
 static inline GProcessObjectPrivate *
 get_priv (GProcessObject *self)
 {
@@ -297,8 +303,11 @@ atfork_parent (void)
   g_mutex_unlock (&process_lock);
 }
 
+static void become_child_of_start (GProcessObject *self);
+
 /* Runs in every new process, whoever called fork(): it has no children yet, and the library's
- * descriptors describe its parent's children. */
+ * descriptors describe its parent's children. A fork made by start() also becomes that
+ * object's process here, so that a binding's fork hook can run the child at once. */
 static void
 atfork_child (void)
 {
@@ -306,6 +315,8 @@ atfork_child (void)
   children_head = children_tail = NULL;
   exiting = FALSE;
   close_library_fds_in_child ();
+  if (forking_object != NULL)
+    become_child_of_start (forking_object);
   g_mutex_unlock (&process_lock);
 }
 
@@ -1212,36 +1223,40 @@ redirect_stdin_to_devnull (void)
     fcntl (fd, F_SETFD, 0);
 }
 
-/* The child's side of start(). It is single-threaded; process_lock was released by
- * atfork_child(). It takes no GLib lock, emits no signal and allocates only with malloc. */
-static void G_GNUC_NORETURN
-child_main (GProcessObject *self,
-            pid_t           creator,
-            int             sentinel_write_fd)
+/* The child's side of start(), from atfork_child(). It is single-threaded. It takes no GLib
+ * lock, emits no signal and allocates only with malloc. */
+static void
+become_child_of_start (GProcessObject *self)
 {
   GProcessObjectPrivate *priv = get_priv (self);
-  GProcessObject *old_current = current_process;
 
-  /* atfork_child() has emptied the children list and closed the library's descriptors. */
-  parent_pid = creator;
-  parent_object = old_current;
+  parent_pid = forking_creator;
+  parent_object = current_process;
   inherited_parent_process = parent_process;
   parent_process = NULL;
   process_counter = 0;
 
-  if (sentinel_write_fd >= 0)
+  if (forking_sentinel_read_fd >= 0)
+    close (forking_sentinel_read_fd);
+  if (forking_sentinel_write_fd >= 0)
     {
-      own_sentinel_write_fd = sentinel_write_fd;
-      library_fd_add_locked (sentinel_write_fd);
+      own_sentinel_write_fd = forking_sentinel_write_fd;
+      library_fd_add_locked (forking_sentinel_write_fd);
     }
 
   priv->pid = getpid ();
   priv->state = G_PROCESS_STATE_STARTED;
   priv->starting = FALSE;
   current_process = self;
+  forking_object = NULL;
 
   redirect_stdin_to_devnull ();
+}
 
+/* What start() does in the child once fork() returned there */
+static void G_GNUC_NORETURN
+child_main (GProcessObject *self)
+{
   g_process_object_run (self);
   g_process_exit (0);
 }
@@ -1391,13 +1406,14 @@ g_process_object_start (GProcessObject  *self,
   fflush (stdout);
   fflush (stderr);
 
+  forking_object = self;
+  forking_creator = creator;
+  forking_sentinel_read_fd = sentinel_pipe[0];
+  forking_sentinel_write_fd = sentinel_pipe[1];
   pid = do_fork ();
+  forking_object = NULL;
   if (pid == 0)
-    {
-      if (sentinel_pipe[0] >= 0)
-        close (sentinel_pipe[0]);
-      child_main (self, creator, sentinel_pipe[1]);
-    }
+    child_main (self);
 
   if (pid < 0)
     {
