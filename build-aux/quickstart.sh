@@ -18,7 +18,7 @@ meson compile -C "$builddir"
 
 case "$what" in
   demo)
-    for example in hello-bob five-children mainloop; do
+    for example in hello-bob five-children mainloop subclass states pids; do
       echo "== examples/$example"
       "$builddir/examples/$example"
     done
