@@ -403,7 +403,7 @@ reap_locked (GProcessObject  *self,
   if (r < 0)
     {
       /* Somebody else reaped it (SIGCHLD ignored, or a waitpid(-1) elsewhere). */
-      g_warning ("GProcess: the status of process %d was collected by someone else: %s",
+      g_warning (_("The exit status of process %d was collected by someone else: %s"),
                  (int) priv->pid, g_strerror (errno));
       status = 255 << 8;
     }
