@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -152,6 +153,7 @@ static GParamSpec *properties[N_PROPS];
 
 /* Process-wide state */
 static GMutex process_lock;
+static pid_t cached_pid;                     /* getpid() is a system call; see self_pid() */
 static GProcessObject *current_process;      /* this process, as a process object */
 static gsize main_process_once;
 static GProcessObject *parent_process;       /* in a child, created on demand */
@@ -167,6 +169,8 @@ static GProcessForkFunc fork_hook;
 static gpointer fork_hook_data;
 static GDestroyNotify fork_hook_destroy;
 static int own_sentinel_write_fd = -1;       /* pipe fallback: a child's end of its sentinel */
+static int devnull_fd = -1;                  /* /dev/null, opened once: a child then needs one
+                                              * dup2() onto its stdin, not an open() */
 
 /* Kept (write-only, hence volatile) so that what a child inherits stays reachable for leak
  * checkers */
@@ -183,6 +187,33 @@ static __thread GProcessObject *forking_object;
 static __thread pid_t forking_creator;
 static __thread int forking_sentinel_write_fd = -1;
 static __thread int forking_sentinel_read_fd = -1;
+static __thread gboolean forking_object_started;
+
+/* This process's pid. glibc no longer caches getpid(); atfork_child() refreshes this copy in
+ * every new process. */
+static inline pid_t
+self_pid (void)
+{
+  pid_t pid = g_atomic_int_get (&cached_pid);
+
+  if (G_UNLIKELY (pid == 0))
+    {
+      pid = getpid ();
+      g_atomic_int_set (&cached_pid, pid);
+    }
+  return pid;
+}
+
+/* fflush() only with bytes pending: it takes the stream's lock, and after a fork every page
+ * written is one more copy. */
+static void
+flush_std_streams (void)
+{
+  if (__fpending (stdout) > 0)
+    fflush (stdout);
+  if (__fpending (stderr) > 0)
+    fflush (stderr);
+}
 
 static inline GProcessObjectPrivate *
 get_priv (GProcessObject *self)
@@ -311,12 +342,20 @@ static void become_child_of_start (GProcessObject *self);
 static void
 atfork_child (void)
 {
+  cached_pid = getpid ();
   inherited_children = children_head;
   children_head = children_tail = NULL;
   exiting = FALSE;
-  close_library_fds_in_child ();
   if (forking_object != NULL)
-    become_child_of_start (forking_object);
+    become_child_of_start (forking_object);  /* before: it uses the library's /dev/null */
+  close_library_fds_in_child ();
+  devnull_fd = -1;
+  if (forking_object_started && forking_sentinel_write_fd >= 0)
+    {
+      own_sentinel_write_fd = forking_sentinel_write_fd;
+      library_fd_add_locked (forking_sentinel_write_fd);
+    }
+  forking_object_started = FALSE;
   g_mutex_unlock (&process_lock);
 }
 
@@ -390,7 +429,7 @@ reap_locked (GProcessObject  *self,
   pid_t r;
 
   if (priv->kind != PROCESS_KIND_CHILD || priv->pid == 0 ||
-      priv->exit_code != G_PROCESS_EXIT_CODE_NONE || priv->creator_pid != getpid ())
+      priv->exit_code != G_PROCESS_EXIT_CODE_NONE || priv->creator_pid != self_pid ())
     return FALSE;
 
   do
@@ -494,7 +533,7 @@ fd_close_locked (GProcessObject *self)
 {
   GProcessObjectPrivate *priv = get_priv (self);
 
-  if (priv->pidfd >= 0 && priv->pidfd_owner == getpid ())
+  if (priv->pidfd >= 0 && priv->pidfd_owner == self_pid ())
     {
       library_fd_remove_locked (priv->pidfd);
       close (priv->pidfd);
@@ -686,7 +725,7 @@ process_source_new_locked (GProcessObject *self_ref,
   ps->process = self_ref;
 
   if (priv->exit_code == G_PROCESS_EXIT_CODE_NONE && priv->pidfd >= 0 &&
-      priv->pidfd_owner == getpid ())
+      priv->pidfd_owner == self_pid ())
     ps->fd_tag = g_source_add_unix_fd (source, fd_acquire_locked (self), G_IO_IN);
   else
     g_source_set_ready_time (source, 0);
@@ -779,7 +818,7 @@ g_process_object_finalize (GObject *object)
   GProcessObjectPrivate *priv = get_priv (self);
 
   g_mutex_lock (&process_lock);
-  if (priv->creator_pid == getpid ())
+  if (priv->creator_pid == self_pid ())
     {
       g_assert (!priv->listed);        /* the children list owns a reference */
       g_assert (priv->watch == NULL);  /* the watch owns a reference */
@@ -991,7 +1030,7 @@ g_process_object_init (GProcessObject *self)
       priv->name = g_strdup ("MainProcess");
       priv->authkey = new_random_authkey ();
       priv->state = G_PROCESS_STATE_STARTED;
-      priv->pid = getpid ();
+      priv->pid = self_pid ();
       break;
 
     case PROCESS_KIND_PARENT:
@@ -1008,7 +1047,7 @@ g_process_object_init (GProcessObject *self)
         GProcessObjectPrivate *cpriv = get_priv (current);
         int count = g_atomic_int_add (&process_counter, 1) + 1;
 
-        priv->creator_pid = getpid ();
+        priv->creator_pid = self_pid ();
         g_mutex_lock (&process_lock);
         priv->daemon = cpriv->daemon;
         priv->authkey = cpriv->authkey != NULL ? g_bytes_ref (cpriv->authkey) : new_random_authkey ();
@@ -1151,10 +1190,16 @@ g_process_object_run (GProcessObject *self)
 static void
 end_children (void)
 {
-  GPtrArray *waiting = g_ptr_array_new ();
+  GPtrArray *waiting;
 
   g_mutex_lock (&process_lock);
   exiting = TRUE;
+  if (children_head == NULL)
+    {
+      g_mutex_unlock (&process_lock);
+      return;
+    }
+  waiting = g_ptr_array_new ();
   for (GProcessObject *c = children_head; c != NULL; c = get_priv (c)->next_child)
     {
       GProcessObjectPrivate *cpriv = get_priv (c);
@@ -1199,28 +1244,30 @@ g_process_exit (int status)
     exit (status);
 
   end_children ();
-  fflush (stdout);
-  fflush (stderr);
+  flush_std_streams ();
   _exit (status);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* start()                                                                                   */
 
+/* A library descriptor like the others */
+static void
+ensure_devnull_locked (void)
+{
+  if (devnull_fd < 0)
+    {
+      devnull_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (devnull_fd >= 0)
+        library_fd_add_locked (devnull_fd);
+    }
+}
+
 static void
 redirect_stdin_to_devnull (void)
 {
-  int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0)
-    return;
-  if (fd != STDIN_FILENO)
-    {
-      dup2 (fd, STDIN_FILENO);
-      close (fd);
-    }
-  else
-    fcntl (fd, F_SETFD, 0);
+  if (devnull_fd >= 0 && devnull_fd != STDIN_FILENO)
+    dup2 (devnull_fd, STDIN_FILENO);
 }
 
 /* The child's side of start(), from atfork_child(). It is single-threaded. It takes no GLib
@@ -1238,17 +1285,14 @@ become_child_of_start (GProcessObject *self)
 
   if (forking_sentinel_read_fd >= 0)
     close (forking_sentinel_read_fd);
-  if (forking_sentinel_write_fd >= 0)
-    {
-      own_sentinel_write_fd = forking_sentinel_write_fd;
-      library_fd_add_locked (forking_sentinel_write_fd);
-    }
+  /* (its write end is registered by atfork_child(), after the parent's descriptors are closed) */
 
-  priv->pid = getpid ();
+  priv->pid = self_pid ();
   priv->state = G_PROCESS_STATE_STARTED;
   priv->starting = FALSE;
   current_process = self;
   forking_object = NULL;
+  forking_object_started = TRUE;
 
   redirect_stdin_to_devnull ();
 }
@@ -1340,7 +1384,7 @@ g_process_object_start (GProcessObject  *self,
 
   priv = get_priv (self);
   current = ensure_current ();
-  creator = getpid ();
+  creator = self_pid ();
 
   g_mutex_lock (&process_lock);
   if (priv->state == G_PROCESS_STATE_CLOSED)
@@ -1379,6 +1423,7 @@ g_process_object_start (GProcessObject  *self,
       return FALSE;
     }
   priv->starting = TRUE;
+  ensure_devnull_locked ();
   reap_finished_children_locked (&ended);
   g_mutex_unlock (&process_lock);
 
@@ -1403,8 +1448,7 @@ g_process_object_start (GProcessObject  *self,
       return FALSE;
     }
 
-  fflush (stdout);
-  fflush (stderr);
+  flush_std_streams ();
 
   forking_object = self;
   forking_creator = creator;
@@ -1510,7 +1554,7 @@ parent_fd_locked (GProcessObject *self)
   GProcessObjectPrivate *priv = get_priv (self);
   int fd;
 
-  if (priv->pidfd >= 0 && priv->pidfd_owner == getpid ())
+  if (priv->pidfd >= 0 && priv->pidfd_owner == self_pid ())
     return priv->pidfd;
   if (priv->state != G_PROCESS_STATE_STARTED)
     return -1;
@@ -1530,7 +1574,7 @@ parent_fd_locked (GProcessObject *self)
       return -1;
     }
   priv->pidfd = fd;
-  priv->pidfd_owner = getpid ();
+  priv->pidfd_owner = self_pid ();
   library_fd_add_locked (fd);
   return fd;
 }
@@ -1686,7 +1730,7 @@ g_process_object_join (GProcessObject  *self,
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
       return ok;
     }
-  if (priv->kind != PROCESS_KIND_CHILD || priv->creator_pid != getpid ())
+  if (priv->kind != PROCESS_KIND_CHILD || priv->creator_pid != self_pid ())
     {
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_CHILD,
                    _("Can only join a child process"));
@@ -1793,7 +1837,7 @@ g_process_object_join_async (GProcessObject      *self,
   else if (is_current (self))
     g_set_error (&error, G_PROCESS_ERROR, G_PROCESS_ERROR_JOIN_SELF,
                  _("A process cannot join itself"));
-  else if (priv->kind != PROCESS_KIND_CHILD || priv->creator_pid != getpid ())
+  else if (priv->kind != PROCESS_KIND_CHILD || priv->creator_pid != self_pid ())
     g_set_error (&error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_CHILD,
                  _("Can only join a child process"));
   else if (priv->state == G_PROCESS_STATE_INITIAL)
@@ -1873,7 +1917,7 @@ g_process_object_create_source (GProcessObject *self,
   priv = get_priv (self);
   self_ref = g_object_ref (self);
   g_mutex_lock (&process_lock);
-  if (priv->kind == PROCESS_KIND_CHILD && priv->creator_pid == getpid () && priv->pid != 0)
+  if (priv->kind == PROCESS_KIND_CHILD && priv->creator_pid == self_pid () && priv->pid != 0)
     source = process_source_new_locked (g_steal_pointer (&self_ref), cancellable);
   g_mutex_unlock (&process_lock);
   g_clear_object (&self_ref);
@@ -1938,7 +1982,7 @@ g_process_object_is_alive (GProcessObject *self)
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
       return alive;
     }
-  if (priv->kind != PROCESS_KIND_CHILD || priv->creator_pid != getpid ())
+  if (priv->kind != PROCESS_KIND_CHILD || priv->creator_pid != self_pid ())
     {
       g_mutex_unlock (&process_lock);
       g_critical ("g_process_object_is_alive: can only test a child process (“%s”)", priv->name);
@@ -1966,7 +2010,7 @@ send_signal (GProcessObject *self,
   /* Under the lock, so the pid cannot be reaped (and recycled) meanwhile. */
   g_mutex_lock (&process_lock);
   if (priv->kind == PROCESS_KIND_CHILD && priv->state == G_PROCESS_STATE_STARTED &&
-      priv->exit_code == G_PROCESS_EXIT_CODE_NONE && priv->creator_pid == getpid () &&
+      priv->exit_code == G_PROCESS_EXIT_CODE_NONE && priv->creator_pid == self_pid () &&
       priv->pid > 0)
     kill (priv->pid, signum);
   g_mutex_unlock (&process_lock);
@@ -2040,11 +2084,11 @@ g_process_object_close (GProcessObject  *self,
   if (priv->state != G_PROCESS_STATE_CLOSED)
     {
       if (priv->kind == PROCESS_KIND_CHILD && priv->state == G_PROCESS_STATE_STARTED &&
-          priv->creator_pid == getpid ())
+          priv->creator_pid == self_pid ())
         reap_locked (self, FALSE, &ended);
 
       if (priv->kind == PROCESS_KIND_CHILD && priv->state == G_PROCESS_STATE_STARTED &&
-          priv->creator_pid == getpid ())
+          priv->creator_pid == self_pid ())
         {
           g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_STILL_RUNNING,
                        _("Cannot close process “%s” while it is still running; join or "
@@ -2207,7 +2251,7 @@ g_process_object_get_pid (GProcessObject *self)
   g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), 0);
 
   if (is_current (self))
-    return getpid ();
+    return self_pid ();
   g_mutex_lock (&process_lock);
   pid = get_priv (self)->pid;
   g_mutex_unlock (&process_lock);
@@ -2345,7 +2389,7 @@ g_process_object_get_sentinel (GProcessObject *self)
   priv = get_priv (self);
   g_mutex_lock (&process_lock);
   if (priv->kind == PROCESS_KIND_CHILD && priv->state != G_PROCESS_STATE_CLOSED &&
-      priv->pidfd_owner == getpid ())
+      priv->pidfd_owner == self_pid ())
     fd = priv->pidfd;
   g_mutex_unlock (&process_lock);
   return fd;
@@ -2422,7 +2466,7 @@ g_process_object_to_string (GProcessObject *self)
     status = "started";
   else if (priv->state == G_PROCESS_STATE_CLOSED)
     status = "closed";
-  else if (priv->kind != PROCESS_KIND_CHILD || priv->creator_pid != getpid ())
+  else if (priv->kind != PROCESS_KIND_CHILD || priv->creator_pid != self_pid ())
     status = "unknown";
   else if (priv->state == G_PROCESS_STATE_INITIAL)
     status = "initial";
@@ -2431,7 +2475,7 @@ g_process_object_to_string (GProcessObject *self)
 
   g_string_append_printf (s, "%s name='%s'", G_OBJECT_TYPE_NAME (self), priv->name);
   if (is_current (self))
-    g_string_append_printf (s, " pid=%d", (int) getpid ());
+    g_string_append_printf (s, " pid=%d", (int) self_pid ());
   else if (priv->pid != 0 && priv->state != G_PROCESS_STATE_CLOSED)
     g_string_append_printf (s, " pid=%d", (int) priv->pid);
   if (priv->creator_pid != 0)

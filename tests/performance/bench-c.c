@@ -1,0 +1,478 @@
+/* bench-c.c: GProcessObject against raw fork()+waitpid(), posix_spawn and GSubprocess
+ *
+ * Every row is measured in blocks interleaved with blocks of the raw fork()+_exit()+waitpid()
+ * baseline, in the same run, and reported as median, p90 and the ratio of medians. With
+ * BENCH_PIN=1 (the default) the process and its children are pinned to one CPU: cross-CPU
+ * wake-ups on these VMs add 100-300 us at random.
+ *
+ * Output: one tab-separated line per row: name, median_us, p90_us, baseline_median_us, ratio.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <malloc.h>
+#include <sched.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gprocess/gprocess.h>
+
+extern char **environ;
+
+static double
+now_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+quantile (GArray *samples, double q)
+{
+  g_array_sort (samples, cmp_double);
+  return g_array_index (samples, double, (guint) (q * (samples->len - 1)));
+}
+
+static void
+report (const char *name, GArray *samples, GArray *baseline)
+{
+  double median = quantile (samples, 0.5);
+  double p90 = quantile (samples, 0.9);
+  double base = baseline ? quantile (baseline, 0.5) : 0;
+
+  printf ("%s\t%.1f\t%.1f\t%.1f\t%.3f\n", name, median, p90, base, base > 0 ? median / base : 0);
+  fflush (stdout);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* One round trip of each method; each returns its elapsed time in microseconds              */
+
+static void
+nothing (GProcessObject *p, gpointer d)
+{
+}
+
+static double
+raw_round_trip (void)
+{
+  double t0 = now_us ();
+  pid_t pid = fork ();
+  int status;
+
+  if (pid == 0)
+    _exit (0);
+  waitpid (pid, &status, 0);
+  return now_us () - t0;
+}
+
+static double
+gprocess_round_trip (void)
+{
+  double t0 = now_us ();
+  GProcessObject *p = g_process_object_new_with_target (nothing, NULL, NULL);
+
+  g_process_object_start (p, NULL);
+  g_process_object_join (p, -1, NULL, NULL);
+  g_object_unref (p);
+  return now_us () - t0;
+}
+
+static void
+on_joined (GObject *source, GAsyncResult *result, gpointer done)
+{
+  g_process_object_join_finish (G_PROCESS_OBJECT (source), result, NULL);
+  *(gboolean *) done = TRUE;
+}
+
+static GMainContext *bench_context;
+
+static double
+gprocess_async_round_trip (void)
+{
+  double t0 = now_us ();
+  GProcessObject *p = g_process_object_new_with_target (nothing, NULL, NULL);
+  gboolean done = FALSE;
+
+  g_process_object_start (p, NULL);
+  g_process_object_join_async (p, NULL, on_joined, &done);
+  while (!done)
+    g_main_context_iteration (bench_context, TRUE);
+  g_object_unref (p);
+  return now_us () - t0;
+}
+
+static double
+posix_spawn_round_trip (void)
+{
+  double t0 = now_us ();
+  char *argv[] = { "/bin/true", NULL };
+  pid_t pid;
+  int status;
+
+  posix_spawn (&pid, "/bin/true", NULL, NULL, argv, environ);
+  waitpid (pid, &status, 0);
+  return now_us () - t0;
+}
+
+static double
+gsubprocess_round_trip (void)
+{
+  double t0 = now_us ();
+  GSubprocess *sp = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "/bin/true", NULL);
+
+  g_subprocess_wait (sp, NULL, NULL);
+  g_object_unref (sp);
+  return now_us () - t0;
+}
+
+/* start() alone, and how soon the child runs: the child stamps a shared page */
+static volatile double *shared_stamp;
+
+static double child_runs_value;
+
+static void
+stamp_target (GProcessObject *p, gpointer d)
+{
+  *shared_stamp = now_us ();
+}
+
+static double
+raw_start_only (void)
+{
+  double t0 = now_us (), t1;
+  pid_t pid = fork ();
+  int status;
+
+  if (pid == 0)
+    {
+      *shared_stamp = now_us ();
+      _exit (0);
+    }
+  t1 = now_us ();
+  waitpid (pid, &status, 0);
+  child_runs_value = *shared_stamp - t0;
+  return t1 - t0;
+}
+
+static double
+gprocess_start_only (void)
+{
+  GProcessObject *p = g_process_object_new_with_target (stamp_target, NULL, NULL);
+  double t0 = now_us (), t1;
+
+  g_process_object_start (p, NULL);
+  t1 = now_us ();
+  g_process_object_join (p, -1, NULL, NULL);
+  child_runs_value = *shared_stamp - t0;
+  g_object_unref (p);
+  return t1 - t0;
+}
+
+/* Join wake-up: from the child's last instruction to the parent's wait returning */
+static double
+raw_wakeup (void)
+{
+  pid_t pid = fork ();
+  int status;
+
+  if (pid == 0)
+    {
+      *shared_stamp = now_us ();
+      _exit (0);
+    }
+  waitpid (pid, &status, 0);
+  return now_us () - *shared_stamp;
+}
+
+static double
+gprocess_wakeup (void)
+{
+  GProcessObject *p = g_process_object_new_with_target (stamp_target, NULL, NULL);
+  double t1;
+
+  g_process_object_start (p, NULL);
+  g_process_object_join (p, -1, NULL, NULL);
+  t1 = now_us ();
+  g_object_unref (p);
+  return t1 - *shared_stamp;
+}
+
+typedef double (*Method) (void);
+
+/* Interleaved blocks: baseline, method, baseline, method, … */
+static void
+compare (const char *name, Method method, Method baseline_method, int blocks, int per_block,
+         GArray *baseline_out, double *extra_value, GArray *extra_out, GArray *extra_base_out)
+{
+  GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *baseline = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (int b = 0; b < blocks; b++)
+    {
+      for (int i = 0; i < per_block; i++)
+        {
+          double v = baseline_method ();
+          g_array_append_val (baseline, v);
+          if (extra_base_out)
+            g_array_append_val (extra_base_out, *extra_value);
+        }
+      for (int i = 0; i < per_block; i++)
+        {
+          double v = method ();
+          g_array_append_val (samples, v);
+          if (extra_out)
+            g_array_append_val (extra_out, *extra_value);
+        }
+    }
+  report (name, samples, baseline);
+  if (baseline_out)
+    g_array_append_vals (baseline_out, baseline->data, baseline->len);
+  g_array_unref (samples);
+  g_array_unref (baseline);
+}
+
+/* N children alive at once: start all, then join all; cost per child */
+static double
+raw_many (int n)
+{
+  pid_t *pids = g_new (pid_t, n);
+  double t0 = now_us ();
+  int status;
+
+  for (int i = 0; i < n; i++)
+    if ((pids[i] = fork ()) == 0)
+      _exit (0);
+  for (int i = 0; i < n; i++)
+    waitpid (pids[i], &status, 0);
+  g_free (pids);
+  return (now_us () - t0) / n;
+}
+
+static double
+gprocess_many (int n)
+{
+  GProcessObject **procs = g_new (GProcessObject *, n);
+  double t0 = now_us ();
+
+  for (int i = 0; i < n; i++)
+    {
+      procs[i] = g_process_object_new_with_target (nothing, NULL, NULL);
+      g_process_object_start (procs[i], NULL);
+    }
+  for (int i = 0; i < n; i++)
+    {
+      g_process_object_join (procs[i], -1, NULL, NULL);
+      g_object_unref (procs[i]);
+    }
+  g_free (procs);
+  return (now_us () - t0) / n;
+}
+
+static int
+count_fds (void)
+{
+  DIR *dir = opendir ("/proc/self/fd");
+  struct dirent *e;
+  int n = 0;
+
+  while ((e = readdir (dir)) != NULL)
+    n += e->d_name[0] != '.';
+  closedir (dir);
+  return n;
+}
+
+static void
+wait_for_release (GProcessObject *p, gpointer fd)
+{
+  char c;
+
+  while (read (GPOINTER_TO_INT (fd), &c, 1) < 0)
+    ;
+}
+
+/* Parent memory (heap in use) and descriptors per live child */
+static void
+per_child_resources (int n)
+{
+  GProcessObject **procs = g_new (GProcessObject *, n);
+  struct mallinfo2 before, after;
+  int fds_before, fds_after;
+  int release[2];
+
+  g_assert (pipe (release) == 0);
+  /* warm up */
+  procs[0] = g_process_object_new_with_target (nothing, NULL, NULL);
+  g_process_object_start (procs[0], NULL);
+  g_process_object_join (procs[0], -1, NULL, NULL);
+  g_object_unref (procs[0]);
+
+  fds_before = count_fds ();
+  before = mallinfo2 ();
+  for (int i = 0; i < n; i++)
+    {
+      procs[i] = g_process_object_new_with_target (wait_for_release, GINT_TO_POINTER (release[0]), NULL);
+      g_process_object_start (procs[i], NULL);
+    }
+  after = mallinfo2 ();
+  fds_after = count_fds ();
+  printf ("memory-per-live-child-bytes\t%.0f\t0\t0\t0\n", (double) (after.uordblks - before.uordblks) / n);
+  printf ("fds-per-live-child\t%.2f\t0\t0\t0\n", (double) (fds_after - fds_before) / n);
+  close (release[1]);
+  for (int i = 0; i < n; i++)
+    {
+      g_process_object_join (procs[i], -1, NULL, NULL);
+      g_object_unref (procs[i]);
+    }
+  close (release[0]);
+  g_free (procs);
+}
+
+/* Wake-ups of a main loop between start() and the child's end */
+static void
+sleep_a_while (GProcessObject *p, gpointer d)
+{
+  struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+  nanosleep (&ts, NULL);
+}
+
+static void
+on_state (GProcessObject *p, GParamSpec *pspec, gboolean *stopped)
+{
+  if (g_process_object_get_state (p) == G_PROCESS_STATE_STOPPED)
+    *stopped = TRUE;
+}
+
+static void
+main_loop_wakeups (void)
+{
+  GProcessObject *p = g_process_object_new_with_target (sleep_a_while, NULL, NULL);
+  gboolean stopped = FALSE;
+  int iterations = 0;
+
+  g_signal_connect (p, "notify::state", G_CALLBACK (on_state), &stopped);
+  g_process_object_start (p, NULL);
+  while (g_main_context_iteration (bench_context, FALSE))
+    ;  /* what start() itself made ready (its wake-up) is not counted */
+  while (!stopped)
+    {
+      g_main_context_iteration (bench_context, TRUE);
+      iterations++;
+    }
+  /* The last iteration is the child's end */
+  printf ("main-loop-wakeups-while-child-runs\t%d\t0\t0\t0\n", iterations - 1);
+  g_object_unref (p);
+}
+
+static void
+touch_memory (gsize mib)
+{
+  static char *block;
+  static gsize have;
+
+  if (mib <= have)
+    return;
+  block = realloc (block, mib << 20);
+  memset (block, 1, mib << 20);
+  have = mib;
+}
+
+int
+main (int argc, char *argv[])
+{
+  const char *pin = g_getenv ("BENCH_PIN");
+  int scale = g_getenv ("BENCH_QUICK") ? 1 : 4;
+  GArray *extra = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *extra_base = g_array_new (FALSE, FALSE, sizeof (double));
+
+  if (pin == NULL || pin[0] != '0')
+    {
+      cpu_set_t set;
+
+      CPU_ZERO (&set);
+      CPU_SET (0, &set);
+      sched_setaffinity (0, sizeof set, &set);
+    }
+
+  shared_stamp = mmap (NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  bench_context = g_main_context_new ();
+  g_main_context_push_thread_default (bench_context);
+
+  /* warm-up */
+  for (int i = 0; i < 50; i++)
+    {
+      raw_round_trip ();
+      gprocess_round_trip ();
+    }
+
+  compare ("roundtrip-gprocess-join", gprocess_round_trip, raw_round_trip, 10 * scale, 25, NULL, NULL, NULL, NULL);
+  compare ("roundtrip-gprocess-join-async", gprocess_async_round_trip, raw_round_trip, 10 * scale, 25, NULL, NULL, NULL, NULL);
+  compare ("roundtrip-posix-spawn-true", posix_spawn_round_trip, raw_round_trip, 5 * scale, 10, NULL, NULL, NULL, NULL);
+  compare ("roundtrip-gsubprocess-true", gsubprocess_round_trip, raw_round_trip, 5 * scale, 10, NULL, NULL, NULL, NULL);
+
+  compare ("start-only", gprocess_start_only, raw_start_only, 10 * scale, 25, NULL, &child_runs_value, extra, extra_base);
+  report ("target-runs-after-start", extra, extra_base);
+  compare ("join-wakeup", gprocess_wakeup, raw_wakeup, 10 * scale, 25, NULL, NULL, NULL, NULL);
+
+  for (int n = 10; n <= 1000; n *= 10)
+    {
+      GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
+      GArray *baseline = g_array_new (FALSE, FALSE, sizeof (double));
+      int reps = n == 1000 ? scale : 5 * scale;
+      char *name = g_strdup_printf ("live-children-%d-per-child", n);
+
+      for (int r = 0; r < reps; r++)
+        {
+          double b = raw_many (n), v = gprocess_many (n);
+          g_array_append_val (baseline, b);
+          g_array_append_val (samples, v);
+        }
+      report (name, samples, baseline);
+      g_free (name);
+      g_array_unref (samples);
+      g_array_unref (baseline);
+    }
+
+  {
+    gsize sizes[] = { 10, 256, 1024 };
+
+    for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+      {
+        char *name;
+        int per_block = sizes[s] >= 1024 ? 2 : 5;
+
+        touch_memory (sizes[s]);
+        name = g_strdup_printf ("parent-%zuMiB-roundtrip-gprocess", sizes[s]);
+        compare (name, gprocess_round_trip, raw_round_trip, 2 * scale, per_block, NULL, NULL, NULL, NULL);
+        g_free (name);
+        name = g_strdup_printf ("parent-%zuMiB-roundtrip-posix-spawn", sizes[s]);
+        compare (name, posix_spawn_round_trip, raw_round_trip, 2 * scale, per_block, NULL, NULL, NULL, NULL);
+        g_free (name);
+      }
+  }
+
+  per_child_resources (1000);
+  main_loop_wakeups ();
+
+  g_main_context_pop_thread_default (bench_context);
+  g_main_context_unref (bench_context);
+  return 0;
+}
