@@ -299,11 +299,15 @@ count_fds (void)
   return n;
 }
 
+static int release_write_fd = -1;
+
+/* Blocks until the parent closes the pipe (the child closes its inherited write end first) */
 static void
 wait_for_release (GProcessObject *p, gpointer fd)
 {
   char c;
 
+  close (release_write_fd);
   while (read (GPOINTER_TO_INT (fd), &c, 1) < 0)
     ;
 }
@@ -318,6 +322,7 @@ per_child_resources (int n)
   int release[2];
 
   g_assert (pipe (release) == 0);
+  release_write_fd = release[1];
   /* warm up */
   procs[0] = g_process_object_new_with_target (nothing, NULL, NULL);
   g_process_object_start (procs[0], NULL);
@@ -335,6 +340,7 @@ per_child_resources (int n)
   fds_after = count_fds ();
   printf ("memory-per-live-child-bytes\t%.0f\t0\t0\t0\n", (double) (after.uordblks - before.uordblks) / n);
   printf ("fds-per-live-child\t%.2f\t0\t0\t0\n", (double) (fds_after - fds_before) / n);
+  fflush (stdout);
   close (release[1]);
   for (int i = 0; i < n; i++)
     {
