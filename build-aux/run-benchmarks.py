@@ -101,7 +101,7 @@ def main():
                 f.write('%d %.1f\n' % (mib, us))
             f.write('\n\n')
     script = '''
-set terminal pngcairo size 800,500
+set terminal pngcairo size 800,500 noenhanced
 set output "%s"
 set logscale xy
 set xlabel "parent resident memory (MiB; 1 = none added)"

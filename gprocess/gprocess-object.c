@@ -16,6 +16,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -86,7 +87,7 @@
  *  - pid != 0 once start() succeeded, and stays after the end;
  *  - exit_code != G_PROCESS_EXIT_CODE_NONE <=> the child was reaped (exactly once);
  *  - listed (on the children list, which owns a reference) <=> STARTED and not reaped;
- *  - watch != NULL only while listed; it owns a reference on the object;
+ *  - serial != 0 once started: the key of its sentinel in the start()-context's reaper;
  *  - pidfd (the sentinel) is open from start() until close() or finalize, and only in the
  *    process recorded in pidfd_owner: a forked child's copy of the object does not own it.
  *
@@ -123,14 +124,14 @@ typedef struct
   int pidfd;
   pid_t pidfd_owner;
   guint fd_users;                  /* sources and waiters polling pidfd outside the lock */
-  GSource *watch;
+  guint64 serial;                  /* names this start in the reaper's epoll set */
+  int reaper_epfd;                 /* that epoll set while registered and armed, or -1 */
   gboolean listed;
   GProcessObject *prev_child;
   GProcessObject *next_child;
 
   /* Handed from the thread that reaped the child to its notification step */
   GProcessObject *next_ended;
-  GSource *ended_watch;
 } GProcessObjectPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (GProcessObject, g_process_object, G_TYPE_OBJECT)
@@ -448,18 +449,21 @@ reap_locked (GProcessObject  *self,
     }
 
   priv->exit_code = exit_code_from_status (status);
+  /* Ended without the reaper's help: its entry would wake the main loop for nothing */
+  if (priv->reaper_epfd >= 0)
+    epoll_ctl (priv->reaper_epfd, EPOLL_CTL_DEL, priv->pidfd, NULL);
+  priv->reaper_epfd = -1;
   if (priv->state == G_PROCESS_STATE_STARTED)
     priv->state = G_PROCESS_STATE_STOPPED;
   if (priv->listed)
     list_remove_locked (self);
-  priv->ended_watch = g_steal_pointer (&priv->watch);
   priv->next_ended = *ended;
   *ended = self;
   return TRUE;
 }
 
-/* Outside the lock: destroys the watches, emits the notifications and drops the children
- * list's references of the objects reap_locked() collected. */
+/* Outside the lock: emits the notifications and drops the children list's references of the
+ * objects reap_locked() collected. */
 static void
 ended_flush (GProcessObject *ended)
 {
@@ -467,15 +471,9 @@ ended_flush (GProcessObject *ended)
     {
       GProcessObjectPrivate *priv = get_priv (ended);
       GProcessObject *next = g_steal_pointer (&priv->next_ended);
-      GSource *watch = g_steal_pointer (&priv->ended_watch);
 
       if (!exiting)
         {
-          if (watch != NULL)
-            {
-              g_source_destroy (watch);
-              g_source_unref (watch);
-            }
           g_object_notify_by_pspec (G_OBJECT (ended), properties[PROP_STATE]);
           g_object_notify_by_pspec (G_OBJECT (ended), properties[PROP_EXIT_CODE]);
           g_object_unref (ended);
@@ -743,6 +741,120 @@ process_source_new_locked (GProcessObject *self_ref,
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* The reaper: one source per main context watches the sentinels of every child started from
+ * that context, through an epoll set. A start costs one epoll_ctl() (no context lock, no
+ * wake-up write); the context sleeps in poll() on the epoll descriptor, which becomes readable
+ * when any sentinel does. A sentinel leaves the set by itself when it is closed.            */
+
+typedef struct
+{
+  GSource source;
+  GMainContext *context;   /* not owned: the context owns the source */
+  int epfd;
+} ReaperSource;
+
+static GHashTable *reapers;   /* GMainContext * → ReaperSource *, under process_lock */
+static guint64 next_serial;   /* under process_lock */
+
+static GProcessObject *
+find_child_by_serial_locked (guint64 serial)
+{
+  for (GProcessObject *c = children_head; c != NULL; c = get_priv (c)->next_child)
+    if (get_priv (c)->serial == serial)
+      return c;
+  return NULL;
+}
+
+static gboolean
+reaper_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  ReaperSource *reaper = (ReaperSource *) source;
+  struct epoll_event events[64];
+  int n;
+
+  do
+    n = epoll_wait (reaper->epfd, events, G_N_ELEMENTS (events), 0);
+  while (n < 0 && errno == EINTR);
+
+  for (int i = 0; i < n; i++)
+    {
+      GProcessObject *ended = NULL;
+      GProcessObject *child;
+
+      g_mutex_lock (&process_lock);
+      /* Not found: already reaped by someone else (a join, is_alive…) */
+      child = find_child_by_serial_locked (events[i].data.u64);
+      if (child != NULL)
+        {
+          get_priv (child)->reaper_epfd = -1;  /* fired: one-shot entries disarm themselves */
+          reap_locked (child, TRUE, &ended);
+        }
+      g_mutex_unlock (&process_lock);
+      ended_flush (ended);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+reaper_finalize (GSource *source)
+{
+  ReaperSource *reaper = (ReaperSource *) source;
+
+  g_mutex_lock (&process_lock);
+  if (reapers != NULL && g_hash_table_lookup (reapers, reaper->context) == reaper)
+    g_hash_table_remove (reapers, reaper->context);
+  for (GProcessObject *c = children_head; c != NULL; c = get_priv (c)->next_child)
+    if (get_priv (c)->reaper_epfd == reaper->epfd)
+      get_priv (c)->reaper_epfd = -1;
+  if (reaper->epfd >= 0 && library_fds != NULL)
+    {
+      library_fd_remove_locked (reaper->epfd);
+      close (reaper->epfd);
+    }
+  g_mutex_unlock (&process_lock);
+}
+
+static GSourceFuncs reaper_funcs = {
+  NULL,
+  NULL,
+  reaper_dispatch,
+  reaper_finalize,
+  NULL,
+  NULL,
+};
+
+/* The reaper of @context, created and attached on first use; NULL if epoll fails. */
+static ReaperSource *
+reaper_for_context_locked (GMainContext *context)
+{
+  ReaperSource *reaper;
+  int epfd;
+
+  if (reapers == NULL)
+    reapers = g_hash_table_new (NULL, NULL);
+  reaper = g_hash_table_lookup (reapers, context);
+  if (reaper != NULL)
+    return reaper;
+
+  epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (epfd < 0)
+    return NULL;
+  library_fd_add_locked (epfd);
+
+  reaper = (ReaperSource *) g_source_new (&reaper_funcs, sizeof (ReaperSource));
+  reaper->context = context;
+  reaper->epfd = epfd;
+  g_source_set_static_name ((GSource *) reaper, "GProcess reaper");
+  g_source_add_unix_fd ((GSource *) reaper, epfd, G_IO_IN);
+  g_hash_table_insert (reapers, context, reaper);
+  g_source_attach ((GSource *) reaper, context);
+  g_source_unref ((GSource *) reaper);  /* the context owns it */
+  return reaper;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Object                                                                                    */
 
 static void
@@ -821,7 +933,6 @@ g_process_object_finalize (GObject *object)
   if (priv->creator_pid == self_pid ())
     {
       g_assert (!priv->listed);        /* the children list owns a reference */
-      g_assert (priv->watch == NULL);  /* the watch owns a reference */
       g_assert (priv->fd_users == 0);  /* sources and waiters own references */
     }
   fd_close_locked (self);
@@ -1021,6 +1132,7 @@ g_process_object_init (GProcessObject *self)
   priv->kind = constructing_kind;
   priv->exit_code = G_PROCESS_EXIT_CODE_NONE;
   priv->pidfd = -1;
+  priv->reaper_epfd = -1;
   priv->state = G_PROCESS_STATE_INITIAL;
 
   switch (priv->kind)
@@ -1348,9 +1460,9 @@ set_closed_error (GProcessObject  *self,
  * once per object, from the process that created it.
  *
  * Before forking it reaps the children of this process that have already ended and flushes
- * stdout and stderr, so that buffered output is not written twice. It attaches a watch to the
- * thread-default #GMainContext of the caller (in the main process only), so that the end of the
- * child is observed, and notified, by that main loop without further calls. On success it
+ * stdout and stderr, so that buffered output is not written twice. It registers the child with
+ * the reaper of the thread-default #GMainContext of the caller (in the main process only), so
+ * that the end of the child is observed, and notified, by that main loop without further calls. On success it
  * notifies #GProcessObject:pid and #GProcessObject:state in the calling thread.
  *
  * Errors: %G_PROCESS_ERROR_CLOSED, %G_PROCESS_ERROR_ALREADY_STARTED,
@@ -1370,7 +1482,7 @@ g_process_object_start (GProcessObject  *self,
   GProcessObjectPrivate *priv;
   GProcessObject *current;
   GProcessObject *ended = NULL;
-  GMainContext *context = NULL;
+  ReaperSource *reaper = NULL;
   GDestroyNotify target_destroy = NULL;
   gpointer target_data = NULL;
   int sentinel_pipe[2] = { -1, -1 };
@@ -1424,6 +1536,14 @@ g_process_object_start (GProcessObject  *self,
     }
   priv->starting = TRUE;
   ensure_devnull_locked ();
+  /* Looked up before the fork: after it, every page written is a copy. Only in the main
+   * process: a child must not touch contexts it inherited from its parent. */
+  if (get_priv (current)->kind == PROCESS_KIND_MAIN)
+    {
+      GMainContext *context = g_main_context_get_thread_default ();
+
+      reaper = reaper_for_context_locked (context != NULL ? context : g_main_context_default ());
+    }
   reap_finished_children_locked (&ended);
   g_mutex_unlock (&process_lock);
 
@@ -1450,6 +1570,9 @@ g_process_object_start (GProcessObject  *self,
 
   flush_std_streams ();
 
+  /* The children list's reference, taken before the fork (a write after it is a copy) */
+  g_object_ref (self);
+
   forking_object = self;
   forking_creator = creator;
   forking_sentinel_read_fd = sentinel_pipe[0];
@@ -1473,6 +1596,7 @@ g_process_object_start (GProcessObject  *self,
       g_mutex_unlock (&process_lock);
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("Could not start process “%s”: %s"), priv->name, g_strerror (saved_errno));
+      g_object_unref (self);
       return FALSE;
     }
 
@@ -1494,6 +1618,7 @@ g_process_object_start (GProcessObject  *self,
           g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                        _("Could not watch process “%s”: %s"), priv->name,
                        g_strerror (saved_errno));
+          g_object_unref (self);
           return FALSE;
         }
     }
@@ -1503,16 +1628,6 @@ g_process_object_start (GProcessObject  *self,
       sentinel = sentinel_pipe[0];
     }
 
-  /* Watches are only attached in the main process: a child must not touch contexts it
-   * inherited from its parent. */
-  if (get_priv (current)->kind == PROCESS_KIND_MAIN)
-    context = g_main_context_ref_thread_default ();
-
-  /* References are taken before locking (see process_source_new_locked()) */
-  g_object_ref (self);  /* the children list's */
-  if (context != NULL)
-    g_object_ref (self);  /* the watch's */
-
   g_mutex_lock (&process_lock);
   priv->pid = pid;
   priv->pidfd = sentinel;
@@ -1520,11 +1635,14 @@ g_process_object_start (GProcessObject  *self,
   library_fd_add_locked (sentinel);
   priv->state = G_PROCESS_STATE_STARTED;
   priv->starting = FALSE;
-  list_append_locked (self);
-  if (context != NULL)
+  priv->serial = ++next_serial;
+  list_append_locked (self);  /* with the reference taken before the fork */
+  if (reaper != NULL)
     {
-      priv->watch = process_source_new_locked (self, NULL);
-      g_source_attach (priv->watch, context);
+      struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u64 = priv->serial };
+
+      if (epoll_ctl (reaper->epfd, EPOLL_CTL_ADD, sentinel, &ev) == 0)
+        priv->reaper_epfd = reaper->epfd;
     }
   target_destroy = priv->target_destroy;
   target_data = priv->target_data;
@@ -1533,8 +1651,6 @@ g_process_object_start (GProcessObject  *self,
   priv->target_destroy = NULL;
   g_mutex_unlock (&process_lock);
 
-  if (context != NULL)
-    g_main_context_unref (context);
   if (target_destroy != NULL)
     target_destroy (target_data);
 
