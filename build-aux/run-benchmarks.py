@@ -55,6 +55,7 @@ def main():
     bench_py = os.path.join(root, 'tests', 'performance', 'bench-python.py')
     print('running the C benchmark (one CPU) ...', file=sys.stderr)
     pinned = run([bench_c])
+    pinned += run([bench_c, 'resources'], {'G_SLICE': 'always-malloc'})
     print('running the C benchmark (unpinned) ...', file=sys.stderr)
     unpinned = {r[0]: r for r in run([bench_c], {'BENCH_PIN': '0', 'BENCH_QUICK': '1'})}
     print('running the Python benchmark (one CPU) ...', file=sys.stderr)

@@ -422,6 +422,15 @@ main (int argc, char *argv[])
   bench_context = g_main_context_new ();
   g_main_context_push_thread_default (bench_context);
 
+  /* Resources, in a fresh process (run with G_SLICE=always-malloc so that every allocation
+   * is seen by mallinfo2()) */
+  if (argc > 1 && g_str_equal (argv[1], "resources"))
+    {
+      per_child_resources (1000);
+      main_loop_wakeups ();
+      return 0;
+    }
+
   /* warm-up */
   for (int i = 0; i < 50; i++)
     {
@@ -474,9 +483,6 @@ main (int argc, char *argv[])
         g_free (name);
       }
   }
-
-  per_child_resources (1000);
-  main_loop_wakeups ();
 
   g_main_context_pop_thread_default (bench_context);
   g_main_context_unref (bench_context);
