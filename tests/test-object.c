@@ -892,17 +892,6 @@ on_alarm (int signum)
 }
 
 static void
-target_wait_for_go (GProcessObject *process,
-                    gpointer        user_data)
-{
-  int fd = GPOINTER_TO_INT (user_data);
-  char c;
-
-  while (read (fd, &c, 1) < 0 && errno == EINTR)
-    ;
-}
-
-static void
 test_join_survives_signals (void)
 {
   struct sigaction sa = { 0 }, old;

@@ -138,6 +138,18 @@ target_exit_with (GProcessObject *process,
   g_process_exit (GPOINTER_TO_INT (user_data));
 }
 
+/* Returns once a byte (or end-of-file) arrives on the descriptor given as data */
+static inline void
+target_wait_for_go (GProcessObject *process,
+                    gpointer        user_data)
+{
+  int fd = GPOINTER_TO_INT (user_data);
+  char c;
+
+  while (read (fd, &c, 1) < 0 && errno == EINTR)
+    ;
+}
+
 static inline void
 target_nothing (GProcessObject *process,
                 gpointer        user_data)

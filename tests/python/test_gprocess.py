@@ -293,6 +293,27 @@ class TestProcess(unittest.TestCase):
         p.join()
         self.assertNotIn(p, GProcess.active_children())
 
+    def test_join_interrupted_by_signal_handler(self):
+        class Interrupted(Exception):
+            pass
+
+        def handler(signum, frame):
+            raise Interrupted()
+        old = signal.signal(signal.SIGALRM, handler)
+        p = GProcess.Process(target=_sleep_forever)
+        p.start()
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            with self.assertRaises(Interrupted):
+                p.join()
+            self.assertTrue(p.is_alive())
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+            p.kill()
+            p.join()
+        self.assertEqual(p.exitcode, -signal.SIGKILL)
+
     def test_sentinel(self):
         import select
         p = GProcess.Process(target=_sleep_forever)

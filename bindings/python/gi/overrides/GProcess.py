@@ -21,7 +21,9 @@ stderr are flushed before the child leaves with ``_exit``).
 
 import atexit
 import errno
+import math
 import os
+import select
 import signal
 import sys
 import threading
@@ -238,6 +240,21 @@ class Object(GProcess.Object):
             timeout_us = -1
         else:
             timeout_us = max(0, int(timeout * 1e6))
+        fd = GProcess.Object.get_sentinel(self)
+        if fd >= 0 and timeout_us != 0:
+            # Wait in Python, which runs signal handlers (Ctrl-C raises KeyboardInterrupt, as
+            # in multiprocessing); then the C join only reaps. Without a timeout, waitid()
+            # with WNOWAIT on the pidfd is a single call that does not reap.
+            try:
+                if timeout_us >= 0:
+                    raise OSError
+                os.waitid(os.P_PIDFD, fd, os.WEXITED | os.WNOWAIT)
+            except (OSError, AttributeError):
+                poller = select.poll()
+                poller.register(fd, select.POLLIN)
+                if not poller.poll(None if timeout_us < 0 else math.ceil(timeout_us / 1000)):
+                    return None
+            timeout_us = -1
         try:
             GProcess.Object.join(self, timeout_us, None)
         except GLib.Error as e:
