@@ -3,6 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import gc
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import textwrap
 import threading
 import time
 import unittest
+import weakref
 
 import gi
 gi.require_version('GProcess', '1.0')
@@ -313,6 +315,29 @@ class TestProcess(unittest.TestCase):
             p.kill()
             p.join()
         self.assertEqual(p.exitcode, -signal.SIGKILL)
+
+    def test_parent_drops_target_after_start(self):
+        class Callable:
+            def __call__(self, *args):
+                pass
+        c = Callable()
+        wr = weakref.ref(c)
+        p = GProcess.Process(target=c, args=(c,))
+        del c
+        p.start()
+        p.join()
+        gc.collect()
+        self.assertIsNone(wr())
+
+    def test_closed_object_is_collected(self):
+        p = GProcess.Process(target=lambda: None)
+        p.start()
+        p.join()
+        p.close()
+        wr = weakref.ref(p)
+        del p
+        gc.collect()
+        self.assertIsNone(wr())
 
     def test_sentinel(self):
         import select
