@@ -1115,7 +1115,7 @@ g_process_object_class_init (GProcessObjectClass *klass)
    */
   properties[PROP_STATE] =
     g_param_spec_enum ("state", "State",
-                         "Where the object is in its life cycle", G_TYPE_PROCESS_STATE, G_PROCESS_STATE_INITIAL,
+                         "Where the object is in its life cycle", G_PROCESS_TYPE_STATE, G_PROCESS_STATE_INITIAL,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
