@@ -124,7 +124,9 @@ typedef struct
   int pidfd;
   pid_t pidfd_owner;
   guint fd_users;                  /* sources and waiters polling pidfd outside the lock */
-  guint64 serial;                  /* names this start in the reaper's epoll set */
+  guint64 serial;                  /* names this start in the reaper's epoll set (not the pid:
+                                    * an event read before taking the lock may belong to a child
+                                    * reaped meanwhile, whose pid a new child may have) */
   int reaper_epfd;                 /* that epoll set while registered and armed, or -1 */
   gboolean listed;
   GProcessObject *prev_child;
@@ -188,7 +190,6 @@ static __thread GProcessObject *forking_object;
 static __thread pid_t forking_creator;
 static __thread int forking_sentinel_write_fd = -1;
 static __thread int forking_sentinel_read_fd = -1;
-static __thread gboolean forking_object_started;
 
 /* This process's pid. glibc no longer caches getpid(); atfork_child() refreshes this copy in
  * every new process. */
@@ -335,6 +336,7 @@ atfork_parent (void)
   g_mutex_unlock (&process_lock);
 }
 
+static void redirect_stdin_to_devnull (void);
 static void become_child_of_start (GProcessObject *self);
 
 /* Runs in every new process, whoever called fork(): it has no children yet, and the library's
@@ -348,15 +350,11 @@ atfork_child (void)
   children_head = children_tail = NULL;
   exiting = FALSE;
   if (forking_object != NULL)
-    become_child_of_start (forking_object);  /* before: it uses the library's /dev/null */
+    redirect_stdin_to_devnull ();  /* while the library's /dev/null is still open */
   close_library_fds_in_child ();
   devnull_fd = -1;
-  if (forking_object_started && forking_sentinel_write_fd >= 0)
-    {
-      own_sentinel_write_fd = forking_sentinel_write_fd;
-      library_fd_add_locked (forking_sentinel_write_fd);
-    }
-  forking_object_started = FALSE;
+  if (forking_object != NULL)
+    become_child_of_start (forking_object);
   g_mutex_unlock (&process_lock);
 }
 
@@ -1382,8 +1380,9 @@ redirect_stdin_to_devnull (void)
     dup2 (devnull_fd, STDIN_FILENO);
 }
 
-/* The child's side of start(), from atfork_child(). It is single-threaded. It takes no GLib
- * lock, emits no signal and allocates only with malloc. */
+/* The child's side of start(), from atfork_child() once the parent's descriptors are closed.
+ * It is single-threaded. It takes no GLib lock, emits no signal and allocates only with
+ * malloc. */
 static void
 become_child_of_start (GProcessObject *self)
 {
@@ -1395,18 +1394,21 @@ become_child_of_start (GProcessObject *self)
   parent_process = NULL;
   process_counter = 0;
 
+  /* Pipe fallback: the child keeps the write end of its own sentinel, and hides it from its
+   * own children like any library descriptor */
   if (forking_sentinel_read_fd >= 0)
     close (forking_sentinel_read_fd);
-  /* (its write end is registered by atfork_child(), after the parent's descriptors are closed) */
+  if (forking_sentinel_write_fd >= 0)
+    {
+      own_sentinel_write_fd = forking_sentinel_write_fd;
+      library_fd_add_locked (forking_sentinel_write_fd);
+    }
 
   priv->pid = self_pid ();
   priv->state = G_PROCESS_STATE_STARTED;
   priv->starting = FALSE;
   current_process = self;
   forking_object = NULL;
-  forking_object_started = TRUE;
-
-  redirect_stdin_to_devnull ();
 }
 
 /* What start() does in the child once fork() returned there */
