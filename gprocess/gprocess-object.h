@@ -147,6 +147,8 @@ char           *g_process_object_to_string       (GProcessObject      *self);
 
 GPROCESS_AVAILABLE_IN_ALL
 const char     *g_process_object_get_name        (GProcessObject      *self);
+GPROCESS_AVAILABLE_IN_0_2
+char           *g_process_object_dup_name        (GProcessObject      *self);
 GPROCESS_AVAILABLE_IN_ALL
 void            g_process_object_set_name        (GProcessObject      *self,
                                                   const char          *name);
@@ -163,6 +165,8 @@ GPROCESS_AVAILABLE_IN_ALL
 int             g_process_object_get_exit_code   (GProcessObject      *self);
 GPROCESS_AVAILABLE_IN_ALL
 GBytes         *g_process_object_get_authkey     (GProcessObject      *self);
+GPROCESS_AVAILABLE_IN_0_2
+GBytes         *g_process_object_dup_authkey     (GProcessObject      *self);
 GPROCESS_AVAILABLE_IN_ALL
 void            g_process_object_set_authkey     (GProcessObject      *self,
                                                   GBytes              *authkey);

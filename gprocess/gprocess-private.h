@@ -1,14 +1,40 @@
-/* gprocess-private.h: library-internal declarations
+/* gprocess-private.h: the lock contract and what every file of the library shares
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #pragma once
 
+#include <sys/types.h>
+
 #include <glib.h>
 
 G_BEGIN_DECLS
 
-G_GNUC_INTERNAL void _g_process_init_i18n (void);
+/* The lock contract
+ *
+ * One process-wide lock, process_lock (defined in gprocess-child.c), guards every piece of
+ * shared state of the library: each guarded field is marked "(lock process_lock)" where it is
+ * declared. It is one lock on purpose: the pthread_atfork() prepare handler takes it around
+ * every fork() of the process, whoever calls fork(), so that
+ *  - no child inherits it (or any state it guards) half-updated, and
+ *  - a descriptor the library creates and registers while holding it can never be copied into a
+ *    child forked by another thread before it is registered (and so closed in that child).
+ *
+ * Rules:
+ *  - It is never held while calling user code (targets, notify handlers, destroy notifies, the
+ *    fork hook), while taking or releasing a reference that may be the first or last one (a
+ *    binding's toggle reference may run), nor while blocking: waits happen outside it, on a
+ *    pidfd or a pipe, and then a non-blocking waitid() under it collects the status.
+ *  - Order: process_lock before a GMainContext's lock (the reaper attaches its source under
+ *    it). GLib never calls back into the library with a context lock held, so the reverse
+ *    order never happens.
+ *  - Functions named *_locked() are called with it held.
+ */
+G_LOCK_EXTERN (process_lock);
+
+G_GNUC_INTERNAL pid_t _g_process_self_pid             (void);
+G_GNUC_INTERNAL void  _g_process_flush_std_streams    (void);
+G_GNUC_INTERNAL void  _g_process_init_i18n            (void);
 
 G_END_DECLS

@@ -27,6 +27,19 @@ G_BEGIN_DECLS
 #define G_PROCESS_EXIT_CODE_NONE (-2147483647 - 1)  /* G_MININT, spelled out for g-ir-scanner */
 
 /**
+ * G_PROCESS_EXIT_CODE_UNKNOWN:
+ *
+ * The exit code of a child that has ended but whose status somebody else collected (the
+ * application ignores SIGCHLD, or reaps with waitpid (-1)) on a kernel that did not keep it
+ * for GProcess (Linux before 6.15, or the pipe fallback without pidfds). It is never a
+ * status a process can exit with. g_process_object_join() then fails with
+ * %G_PROCESS_ERROR_STATUS_UNKNOWN.
+ *
+ * Since: 0.2
+ */
+#define G_PROCESS_EXIT_CODE_UNKNOWN (-2147483647)  /* G_MININT + 1 */
+
+/**
  * G_PROCESS_ERROR:
  *
  * The error domain of GProcess. Errors in this domain are from the #GProcessError enumeration.
@@ -49,6 +62,8 @@ G_BEGIN_DECLS
  * @G_PROCESS_ERROR_STILL_RUNNING: g_process_object_close() on a process that is still running
  * @G_PROCESS_ERROR_CLOSED: the object was closed with g_process_object_close()
  * @G_PROCESS_ERROR_DAEMONIC: a daemonic process may not start children
+ * @G_PROCESS_ERROR_STATUS_UNKNOWN: the child has ended, but somebody else collected its exit
+ *   status and the kernel kept none (see %G_PROCESS_EXIT_CODE_UNKNOWN). Since: 0.2
  *
  * Error codes in the %G_PROCESS_ERROR domain.
  *
@@ -64,6 +79,7 @@ typedef enum
   G_PROCESS_ERROR_STILL_RUNNING,
   G_PROCESS_ERROR_CLOSED,
   G_PROCESS_ERROR_DAEMONIC,
+  G_PROCESS_ERROR_STATUS_UNKNOWN,
 } GProcessError;
 
 /**

@@ -26,3 +26,4 @@
 /* Every public symbol carries one of these so that only the API leaves the shared object. */
 #define GPROCESS_AVAILABLE_IN_ALL _GPROCESS_EXTERN
 #define GPROCESS_AVAILABLE_IN_0_1 _GPROCESS_EXTERN
+#define GPROCESS_AVAILABLE_IN_0_2 _GPROCESS_EXTERN

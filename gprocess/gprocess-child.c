@@ -1,0 +1,366 @@
+/* gprocess-child.c: fork() and the child's life until _exit()
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Two paths lead into a child of g_process_object_start():
+ *  - C: start() calls fork(); in the child, fork() returns 0 and start() calls child_main(),
+ *    which runs the object and ends the process with g_process_exit(). It never returns.
+ *  - A binding's fork hook (g_process_set_fork_func(); PyGObject's override passes os.fork()
+ *    so that the interpreter resets its own locks): the hook forks, and may run the child's
+ *    life itself before returning; if it returns 0, start() continues as in C.
+ * Both pass through atfork_child(), the pthread_atfork() handler that runs in every new
+ * process whoever forked, and which turns a child of start() into that object's process
+ * (bootstrap_child()) before any code of the binding runs there.
+ *
+ * WHAT RUNS BETWEEN fork() AND _exit() (as glib/gspawn-posix.c labels its child code):
+ * atfork_child(), bootstrap_child() and the functions they call (the descriptor bitmap, the
+ * tree and reaper resets) run in the new process before anything else. Only the forking
+ * thread exists there, and any lock another thread of the parent held at the fork is held
+ * for good: this code takes no lock but process_lock (released by atfork_child() itself, as
+ * atfork_prepare() took it before the fork), calls no GLib function that locks, emits no
+ * signal and allocates nothing. After it, the child runs the user's run() as an ordinary
+ * (single-threaded) program, then g_process_exit(): the daemon rules, a flush of stdout and
+ * stderr, _exit(). The parent's atexit() handlers never run in a child.
+ */
+
+#define _GNU_SOURCE
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "gprocess.h"
+#include "gprocess-object-private.h"
+#include "gprocess-child-private.h"
+
+/* The lock: see the contract in gprocess-private.h. Defined here because the atfork handlers
+ * below are what make it special. */
+G_LOCK_DEFINE (process_lock);
+
+static pid_t cached_pid;                     /* (atomic) getpid() is a system call; see
+                                              * _g_process_self_pid() */
+static GProcessForkFunc fork_hook;           /* (lock process_lock) */
+static gpointer fork_hook_data;              /* (lock process_lock) */
+static GDestroyNotify fork_hook_destroy;     /* (lock process_lock) */
+
+/* Set by start() around its fork(), for atfork_child(): the one piece of per-thread state */
+static __thread GProcessForkRequest *forking;
+
+/* This process's pid. glibc no longer caches getpid(); atfork_child() refreshes this copy in
+ * every new process. */
+pid_t
+_g_process_self_pid (void)
+{
+  pid_t pid = g_atomic_int_get (&cached_pid);
+
+  if (G_UNLIKELY (pid == 0))
+    {
+      pid = getpid ();
+      g_atomic_int_set (&cached_pid, pid);
+    }
+  return pid;
+}
+
+/* fflush() only with bytes pending: it takes the stream's lock, and after a fork every page
+ * written is one more copy. */
+void
+_g_process_flush_std_streams (void)
+{
+  if (__fpending (stdout) > 0)
+    fflush (stdout);
+  if (__fpending (stderr) > 0)
+    fflush (stderr);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* In the parent                                                                             */
+
+/* Creates, under the lock (so no other thread's fork can copy them unregistered), the
+ * descriptors this fork needs: the gate with a pidfd, the sentinel pipe without. */
+gboolean
+_g_process_child_prepare_locked (GProcessForkRequest  *request,
+                                 GError              **error)
+{
+  int fds[2];
+
+  request->use_pidfd = _g_process_pidfd_supported ();
+  if (pipe2 (fds, O_CLOEXEC) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                   _("Could not start process: %s"), g_strerror (saved_errno));
+      errno = saved_errno;
+      return FALSE;
+    }
+  _g_process_fds_add_locked (fds[0]);
+  _g_process_fds_add_locked (fds[1]);
+  if (request->use_pidfd)
+    {
+      request->gate_read_fd = fds[0];
+      request->gate_write_fd = fds[1];
+    }
+  else
+    {
+      request->pipe_read_fd = fds[0];
+      request->pipe_write_fd = fds[1];
+    }
+  return TRUE;
+}
+
+/* After a failed fork */
+void
+_g_process_child_abort_locked (GProcessForkRequest *request)
+{
+  _g_process_fds_close_locked (request->gate_read_fd);
+  _g_process_fds_close_locked (request->gate_write_fd);
+  _g_process_fds_close_locked (request->pipe_read_fd);
+  _g_process_fds_close_locked (request->pipe_write_fd);
+}
+
+/* In the parent after the fork, under the lock: makes the sentinel. With a pidfd the child is
+ * still waiting at the gate, so it can neither have run its target nor have been reaped by
+ * anybody (SIGCHLD ignored, the application's waitpid (-1)): the pidfd names it for sure.
+ * The pidfd takes the slot the gate's read end leaves, so that a full descriptor table fails
+ * the start before the target ran. On failure the child is told to leave at once; reap it
+ * with _g_process_child_reap_aborted(). */
+gboolean
+_g_process_child_finish_locked (GProcessForkRequest *request,
+                                GProcessSentinel    *sentinel,
+                                int                 *saved_errno)
+{
+  sentinel->owner = request->creator;
+  sentinel->users = 0;
+  sentinel->is_pidfd = request->use_pidfd;
+
+  if (!request->use_pidfd)
+    {
+      _g_process_fds_close_locked (request->pipe_write_fd);
+      sentinel->fd = request->pipe_read_fd;
+      return TRUE;
+    }
+
+  _g_process_fds_close_locked (request->gate_read_fd);
+  sentinel->fd = _g_process_pidfd_open (request->pid);
+  if (sentinel->fd < 0)
+    {
+      static const char abort_byte = 'x';
+
+      *saved_errno = errno;
+      while (write (request->gate_write_fd, &abort_byte, 1) < 0 && errno == EINTR)
+        ;
+      _g_process_fds_close_locked (request->gate_write_fd);
+      return FALSE;
+    }
+  _g_process_fds_add_locked (sentinel->fd);
+  _g_process_fds_close_locked (request->gate_write_fd);  /* opens the gate */
+  return TRUE;
+}
+
+/* Outside the lock: the child of a failed finish leaves at once, without running anything */
+void
+_g_process_child_reap_aborted (pid_t pid)
+{
+  int status;
+
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+}
+
+static pid_t
+do_fork (void)
+{
+  GProcessForkFunc func;
+  gpointer data;
+
+  G_LOCK (process_lock);
+  func = fork_hook;
+  data = fork_hook_data;
+  G_UNLOCK (process_lock);
+
+  if (func != NULL)
+    {
+      int r = func (data);
+
+      if (r < 0)
+        {
+          errno = -r;
+          return -1;
+        }
+      return r;
+    }
+  return fork ();
+}
+
+static void G_GNUC_NORETURN child_main (GProcessObject *self);
+
+/* Forks for start(). Never returns in the child. Returns the pid, or -1 with errno set. */
+pid_t
+_g_process_child_fork (GProcessForkRequest *request)
+{
+  pid_t pid;
+
+  forking = request;
+  pid = do_fork ();
+  forking = NULL;
+  if (pid == 0)
+    child_main (request->object);
+  request->pid = pid;
+  return pid;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* In every new process: the fork handlers                                                   */
+
+static void
+atfork_prepare (void)
+{
+  G_LOCK (process_lock);
+}
+
+static void
+atfork_parent (void)
+{
+  G_UNLOCK (process_lock);
+}
+
+/* Child code (see the top of this file). The object becomes this process: it waits at the
+ * gate until the parent holds its pidfd, keeps the write end of its sentinel pipe in the
+ * fallback (open across exec(), so that the sentinel follows the process, not the program). */
+static void
+bootstrap_child (GProcessForkRequest *request)
+{
+  GProcessObjectPrivate *priv = _g_process_object_get_private (request->object);
+
+  if (request->gate_read_fd >= 0)
+    {
+      char byte;
+      ssize_t n;
+
+      do
+        n = read (request->gate_read_fd, &byte, 1);
+      while (n < 0 && errno == EINTR);
+      if (n > 0)
+        _exit (127);  /* the parent could not watch this child: it must not run */
+      close (request->gate_read_fd);
+    }
+  if (request->pipe_write_fd >= 0)
+    {
+      fcntl (request->pipe_write_fd, F_SETFD, 0);
+      _g_process_fds_add_locked (request->pipe_write_fd);  /* hidden from its own children */
+    }
+
+  _g_process_tree_become_child (request->object, request->creator);
+  priv->pid = _g_process_self_pid ();
+  priv->state = G_PROCESS_STATE_STARTED;
+  priv->starting = FALSE;
+}
+
+/* Child code. Runs in every new process, whoever called fork(): the process has no children
+ * yet, and the library's descriptors describe its parent's children. The order matters:
+ * stdin is redirected while the library's /dev/null is still open; the descriptors this
+ * fork's child keeps are taken out of the bitmap before the others are closed. */
+static void
+atfork_child (void)
+{
+  GProcessForkRequest *request = forking;
+
+  cached_pid = getpid ();
+  if (request != NULL)
+    {
+      _g_process_fds_redirect_stdin ();
+      _g_process_fds_remove_locked (request->gate_read_fd);
+      _g_process_fds_remove_locked (request->pipe_write_fd);
+    }
+  _g_process_fds_close_in_child ();
+  _g_process_fds_forget_devnull ();
+  _g_process_tree_reset_in_child ();
+  _g_process_reaper_reset_in_child (request != NULL);
+  if (request != NULL)
+    bootstrap_child (request);
+  G_UNLOCK (process_lock);
+}
+
+void
+_g_process_child_register_atfork (void)
+{
+  pthread_atfork (atfork_prepare, atfork_parent, atfork_child);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The child's life after its bootstrap                                                      */
+
+/* What start() does in the child once fork() returned there */
+static void
+child_main (GProcessObject *self)
+{
+  g_process_object_run (self);
+  g_process_exit (0);
+}
+
+/**
+ * g_process_exit:
+ * @status: the exit status
+ *
+ * Ends the current process with @status. In a child started by g_process_object_start() it
+ * terminates the daemonic children, joins the others, flushes stdout and stderr and calls
+ * _exit(): the parent's atexit() handlers do not run. In the main process it calls exit(),
+ * whose GProcess handler does the same for the children.
+ *
+ * Since: 0.1
+ */
+void
+g_process_exit (int status)
+{
+  GProcessObject *current = _g_process_tree_current ();
+
+  if (_g_process_object_get_private (current)->kind != PROCESS_KIND_CHILD)
+    exit (status);
+
+  _g_process_tree_end_children ();
+  _g_process_flush_std_streams ();
+  _exit (status);
+}
+
+/**
+ * g_process_set_fork_func:
+ * @fork_func: (scope notified) (closure user_data) (destroy destroy) (nullable): what to call
+ *   instead of fork(), or %NULL for fork()
+ * @user_data: data for @fork_func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Replaces the fork() that g_process_object_start() calls, process-wide. This is for language
+ * bindings whose runtime must prepare for a fork itself: PyGObject's override installs
+ * Python's `os.fork`, which resets the interpreter's locks in the child. Applications do not
+ * need it.
+ *
+ * Since: 0.1
+ */
+void
+g_process_set_fork_func (GProcessForkFunc fork_func,
+                         gpointer         user_data,
+                         GDestroyNotify   destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  G_LOCK (process_lock);
+  old_destroy = fork_hook_destroy;
+  old_data = fork_hook_data;
+  fork_hook = fork_func;
+  fork_hook_data = user_data;
+  fork_hook_destroy = destroy;
+  G_UNLOCK (process_lock);
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}

@@ -1,0 +1,85 @@
+/* gprocess-object-private.h: the private structure of GProcessObject, shared by the files
+ * that each own one part of it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <sys/resource.h>
+
+#include "gprocess-object.h"
+#include "gprocess-private.h"
+#include "gprocess-fds-private.h"
+#include "gprocess-reaper-private.h"
+#include "gprocess-tree-private.h"
+
+G_BEGIN_DECLS
+
+/* The state machine of an ordinary (PROCESS_KIND_CHILD) object:
+ *
+ *   INITIAL --start()--> STARTED --end observed (reaped)--> STOPPED --close()--> CLOSED
+ *      `------------------------------------ close() ------------------------------^
+ *
+ * While start() runs, `starting` is TRUE and the state is still INITIAL: a second start(),
+ * close(), set_daemon() and set_target() are refused meanwhile.
+ *
+ * Invariants, in the process that created the object (asserted in finalize where they can be):
+ *  - pid != 0 once start() succeeded, and stays after the end;
+ *  - exit_code != G_PROCESS_EXIT_CODE_NONE <=> the end was observed, exactly once (the code is
+ *    G_PROCESS_EXIT_CODE_UNKNOWN when somebody else collected the status and the kernel kept
+ *    none);
+ *  - link.listed (on the children list, which owns a reference) <=> started (or starting) and
+ *    its end not yet observed;
+ *  - reaper.serial != 0 once started: the key of the start in the children table and in the
+ *    start()-context's reaper;
+ *  - sentinel.fd is open from start() until close() or finalize, and only in the process
+ *    recorded in sentinel.owner: a forked child's copy of the object does not own it.
+ *
+ * MAIN and PARENT objects stand for the current process and, in a child, for the process that
+ * started it; they are never started.
+ */
+typedef enum
+{
+  PROCESS_KIND_CHILD,   /* an ordinary object: a child of the process that created it */
+  PROCESS_KIND_MAIN,    /* "MainProcess": the current process when it is not a GProcess child */
+  PROCESS_KIND_PARENT,  /* in a child: stands for the process that started it */
+} ProcessKind;
+
+typedef struct
+{
+  /* Fixed at construction */
+  ProcessKind kind;
+  pid_t creator_pid;               /* 0 for MAIN and PARENT objects */
+  char *identity;                  /* "3:1": the counters that name it */
+
+  GProcessTargetFunc target;       /* (lock process_lock) */
+  gpointer target_data;            /* (lock process_lock) */
+  GDestroyNotify target_destroy;   /* (lock process_lock) */
+  char *name;                      /* (lock process_lock) valid UTF-8 */
+  GBytes *authkey;                 /* (lock process_lock) wiped when freed */
+  GPtrArray *old_names;            /* (lock process_lock) names and keys replaced while a */
+  GPtrArray *old_authkeys;         /* getter's caller may still read them: freed at finalize */
+  gboolean daemon;                 /* (lock process_lock) */
+  GProcessState state;             /* (lock process_lock) */
+  gboolean starting;               /* (lock process_lock) */
+  GPid pid;                        /* (lock process_lock) */
+  int exit_code;                   /* (lock process_lock) */
+  struct rusage usage;             /* (lock process_lock) collected with the status */
+
+  GProcessSentinel sentinel;       /* owned by gprocess-fds.c */
+  GProcessReaperEntry reaper;      /* owned by gprocess-reaper.c */
+  GProcessTreeLink link;           /* owned by gprocess-tree.c */
+
+  /* Handed from the thread that observed the end to its notification step */
+  GProcessObject *next_ended;
+} GProcessObjectPrivate;
+
+G_GNUC_INTERNAL GProcessObjectPrivate *_g_process_object_get_private (GProcessObject *self);
+G_GNUC_INTERNAL GProcessObject *_g_process_object_new_for_kind      (ProcessKind kind);
+G_GNUC_INTERNAL gboolean _g_process_object_is_own_child             (GProcessObject *self);
+G_GNUC_INTERNAL void     _g_process_object_notify_ended             (GProcessObject *ended);
+G_GNUC_INTERNAL void     _g_process_object_notify_state             (GProcessObject *self);
+G_GNUC_INTERNAL char    *_g_process_escape_name                     (const char *name);
+
+G_END_DECLS

@@ -1,0 +1,464 @@
+/* gprocess-tree.c: the process tree: this process, its parent and its children
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define _GNU_SOURCE
+
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "gprocess.h"
+#include "gprocess-object-private.h"
+#include "gprocess-wait-private.h"
+
+#define get_priv _g_process_object_get_private
+
+static GProcessObject *current_process;      /* (atomic) this process, as a process object */
+static gsize main_process_once;
+static GProcessObject *parent_process;       /* (lock process_lock) in a child, on demand */
+static pid_t parent_pid;                     /* in a child: the pid of the creator; set in the
+                                              * new process before anything else runs */
+static GProcessObject *volatile parent_object; /* in a child: the creator's copy of itself */
+static int process_counter;                  /* (atomic) names children; reset in each child */
+static GProcessObject *children_head;        /* (lock process_lock) started, end not observed */
+static GProcessObject *children_tail;        /* (lock process_lock) */
+static GHashTable *children_by_serial;       /* (lock process_lock) &serial → child */
+static GHashTable *children_by_pid;          /* (lock process_lock) pid → child */
+static guint64 next_serial;                  /* (lock process_lock) */
+static gboolean exiting;                     /* (atomic) at exit: no notifications, no unrefs */
+
+/* Kept (write-only, hence volatile) so that what a child inherits stays reachable for leak
+ * checkers: a new process must not free what its parent's other threads may have been using. */
+static GProcessObject *volatile inherited_children;
+static GHashTable *volatile inherited_by_serial;
+static GHashTable *volatile inherited_by_pid;
+static GProcessObject *volatile inherited_parent_process;
+static GProcessObject *volatile main_process;
+static GPtrArray *volatile joined_at_exit;
+
+/* ---------------------------------------------------------------------------------------- */
+/* This process                                                                              */
+
+GProcessObject *
+_g_process_tree_current (void)
+{
+  GProcessObject *current = g_atomic_pointer_get (&current_process);
+
+  if (G_LIKELY (current != NULL))
+    return current;
+
+  if (g_once_init_enter (&main_process_once))
+    {
+      GProcessObject *main_object = _g_process_object_new_for_kind (PROCESS_KIND_MAIN);
+
+      main_process = main_object;
+      g_atomic_pointer_set (&current_process, main_object);
+      g_once_init_leave (&main_process_once, 1);
+    }
+  return g_atomic_pointer_get (&current_process);
+}
+
+gboolean
+_g_process_tree_is_current (GProcessObject *self)
+{
+  return self == g_atomic_pointer_get (&current_process);
+}
+
+int
+_g_process_tree_next_count (void)
+{
+  return g_atomic_int_add (&process_counter, 1) + 1;
+}
+
+pid_t
+_g_process_tree_parent_pid (void)
+{
+  return parent_pid;
+}
+
+const char *
+_g_process_tree_parent_name (void)
+{
+  return parent_object != NULL ? get_priv (parent_object)->name : "MainProcess";
+}
+
+gboolean
+_g_process_tree_is_exiting (void)
+{
+  return g_atomic_int_get (&exiting);
+}
+
+/* Runs in every new process (see gprocess-child.c): it has no children yet. */
+void
+_g_process_tree_reset_in_child (void)
+{
+  inherited_children = children_head;
+  inherited_by_serial = children_by_serial;
+  inherited_by_pid = children_by_pid;
+  children_head = children_tail = NULL;
+  children_by_serial = children_by_pid = NULL;
+  exiting = FALSE;
+}
+
+/* Runs in a child of start() (see gprocess-child.c): @self becomes the current process. */
+void
+_g_process_tree_become_child (GProcessObject *self,
+                              pid_t           creator)
+{
+  parent_pid = creator;
+  parent_object = current_process;
+  inherited_parent_process = parent_process;
+  parent_process = NULL;
+  process_counter = 0;
+  current_process = self;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The children list, and its two indexes: by serial (the reaper's key) and by pid (what
+ * waitid (P_ALL) reports). Lookups are O(1) so that the cost per child stays flat with
+ * thousands of them.                                                                        */
+
+guint64
+_g_process_tree_next_serial_locked (void)
+{
+  return ++next_serial;
+}
+
+/* Before the fork: the object is listed while it starts, so that its reference and the
+ * table entries are written before fork() (after it, every page written is a copy). */
+void
+_g_process_tree_add_locked (GProcessObject *child)
+{
+  GProcessObjectPrivate *priv = get_priv (child);
+
+  if (children_by_serial == NULL)
+    {
+      children_by_serial = g_hash_table_new (g_int64_hash, g_int64_equal);
+      children_by_pid = g_hash_table_new (NULL, NULL);
+    }
+  priv->link.prev = children_tail;
+  priv->link.next = NULL;
+  if (children_tail != NULL)
+    get_priv (children_tail)->link.next = child;
+  else
+    children_head = child;
+  children_tail = child;
+  priv->link.listed = TRUE;
+  g_hash_table_insert (children_by_serial, &priv->reaper.serial, child);
+}
+
+/* After the fork, once the pid is known */
+void
+_g_process_tree_set_pid_locked (GProcessObject *child)
+{
+  g_hash_table_insert (children_by_pid, GINT_TO_POINTER (get_priv (child)->pid), child);
+}
+
+void
+_g_process_tree_remove_locked (GProcessObject *child)
+{
+  GProcessObjectPrivate *priv = get_priv (child);
+
+  if (!priv->link.listed)
+    return;
+  if (priv->link.prev != NULL)
+    get_priv (priv->link.prev)->link.next = priv->link.next;
+  else
+    children_head = priv->link.next;
+  if (priv->link.next != NULL)
+    get_priv (priv->link.next)->link.prev = priv->link.prev;
+  else
+    children_tail = priv->link.prev;
+  priv->link.prev = priv->link.next = NULL;
+  priv->link.listed = FALSE;
+  g_hash_table_remove (children_by_serial, &priv->reaper.serial);
+  if (priv->pid != 0 && g_hash_table_lookup (children_by_pid, GINT_TO_POINTER (priv->pid)) == child)
+    g_hash_table_remove (children_by_pid, GINT_TO_POINTER (priv->pid));
+}
+
+GProcessObject *
+_g_process_tree_find_by_serial_locked (guint64 serial)
+{
+  return children_by_serial != NULL ? g_hash_table_lookup (children_by_serial, &serial) : NULL;
+}
+
+GProcessObject *
+_g_process_tree_find_by_pid_locked (pid_t pid)
+{
+  return children_by_pid != NULL ? g_hash_table_lookup (children_by_pid, GINT_TO_POINTER (pid)) : NULL;
+}
+
+GProcessObject *
+_g_process_tree_first_locked (void)
+{
+  return children_head;
+}
+
+GProcessObject *
+_g_process_tree_next_locked (GProcessObject *child)
+{
+  return get_priv (child)->link.next;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exit: the daemon rules                                                                    */
+
+/* Terminates the daemonic children of the current process and waits for all of them. Used
+ * when a child's run ends and at exit of the main process. */
+void
+_g_process_tree_end_children (void)
+{
+  GPtrArray *waiting;
+
+  G_LOCK (process_lock);
+  g_atomic_int_set (&exiting, TRUE);
+  if (children_head == NULL)
+    {
+      G_UNLOCK (process_lock);
+      return;
+    }
+  waiting = g_ptr_array_new ();
+  for (GProcessObject *c = children_head; c != NULL; c = get_priv (c)->link.next)
+    {
+      GProcessObjectPrivate *cpriv = get_priv (c);
+
+      if (cpriv->pid == 0)
+        continue;  /* still being started by another thread */
+      if (cpriv->daemon)
+        _g_process_wait_signal_locked (c, SIGTERM);
+      g_ptr_array_add (waiting, c);
+    }
+  G_UNLOCK (process_lock);
+
+  /* Nothing is unreferenced while exiting (a binding's toggle reference could call into a
+   * finalized interpreter): the array keeps the children, for good. */
+  for (guint i = 0; i < waiting->len; i++)
+    g_process_object_join (waiting->pdata[i], -1, NULL, NULL);
+
+  joined_at_exit = waiting;
+}
+
+static void
+at_exit_handler (void)
+{
+  _g_process_tree_end_children ();
+}
+
+void
+_g_process_tree_register_atexit (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      atexit (at_exit_handler);
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The parent of a child                                                                     */
+
+/* Opens a pidfd on the parent, once. Returns -1 if it has already died, -2 if the kernel has
+ * no pidfd_open() (then only getppid() can tell whether it lives). */
+static int
+parent_fd_locked (GProcessObject *self)
+{
+  GProcessObjectPrivate *priv = get_priv (self);
+  int fd;
+
+  if (_g_process_sentinel_is_ours (&priv->sentinel))
+    return priv->sentinel.fd;
+  if (priv->state != G_PROCESS_STATE_STARTED)
+    return -1;
+
+  fd = _g_process_pidfd_open (priv->pid);
+  if (fd < 0 && errno == ENOSYS)
+    return getppid () == priv->pid ? -2 : -1;
+  /* Still our parent after the open: the pidfd cannot refer to a recycled pid. */
+  if (fd >= 0 && getppid () != priv->pid)
+    {
+      close (fd);
+      fd = -1;
+    }
+  if (fd < 0)
+    {
+      priv->state = G_PROCESS_STATE_STOPPED;
+      return -1;
+    }
+  _g_process_fds_add_locked (fd);
+  priv->sentinel.fd = fd;
+  priv->sentinel.owner = _g_process_self_pid ();
+  priv->sentinel.is_pidfd = TRUE;
+  return fd;
+}
+
+gboolean
+_g_process_tree_parent_is_alive_locked (GProcessObject *self)
+{
+  GProcessObjectPrivate *priv = get_priv (self);
+  int fd = parent_fd_locked (self);
+  struct pollfd pfd = { fd, POLLIN, 0 };
+
+  if (fd == -2)
+    {
+      if (getppid () == priv->pid)
+        return TRUE;
+      priv->state = G_PROCESS_STATE_STOPPED;
+      return FALSE;
+    }
+  if (fd < 0)
+    return FALSE;
+  if (poll (&pfd, 1, 0) > 0)
+    {
+      priv->state = G_PROCESS_STATE_STOPPED;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* g_process_object_join() on g_process_get_parent(): waits for the parent to end. */
+gboolean
+_g_process_tree_join_parent (GProcessObject  *self,
+                             gint64           timeout_us,
+                             GCancellable    *cancellable,
+                             GError         **error)
+{
+  GProcessObjectPrivate *priv = get_priv (self);
+  gboolean stopped_now = FALSE;
+  gboolean ok;
+  int fd;
+
+  G_LOCK (process_lock);
+  fd = parent_fd_locked (self);
+  if (fd >= 0)
+    _g_process_sentinel_acquire_locked (&priv->sentinel);
+  G_UNLOCK (process_lock);
+
+  if (fd == -2)
+    {
+      g_set_error_literal (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                           _("Waiting for the parent process needs pidfd_open (Linux 5.3)"));
+      return FALSE;
+    }
+  if (fd < 0)
+    return TRUE;
+
+  ok = _g_process_wait_for_fd (fd, timeout_us, cancellable, error);
+
+  G_LOCK (process_lock);
+  _g_process_sentinel_release_locked (&priv->sentinel, priv->state == G_PROCESS_STATE_CLOSED);
+  if (ok && priv->state == G_PROCESS_STATE_STARTED)
+    {
+      priv->state = G_PROCESS_STATE_STOPPED;
+      stopped_now = TRUE;
+    }
+  G_UNLOCK (process_lock);
+
+  if (stopped_now)
+    _g_process_object_notify_state (self);
+  return ok;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Public API                                                                                */
+
+/**
+ * g_process_get_current:
+ *
+ * Gets the current process as a process object: in a child started by
+ * g_process_object_start(), the object that was started (same name, daemon flag and key; it is
+ * alive and has no exit code); otherwise an object named `MainProcess`.
+ *
+ * Returns: (transfer none): the current process
+ *
+ * Since: 0.1
+ */
+GProcessObject *
+g_process_get_current (void)
+{
+  return _g_process_tree_current ();
+}
+
+/**
+ * g_process_get_parent:
+ *
+ * Gets the process that started the current one: in a child, an object with the name and pid
+ * of its creator, whose g_process_object_is_alive() and g_process_object_join() follow the
+ * parent's life; %NULL in the main process.
+ *
+ * Returns: (transfer none) (nullable): the parent process, or %NULL
+ *
+ * Since: 0.1
+ */
+GProcessObject *
+g_process_get_parent (void)
+{
+  GProcessObject *result;
+
+  _g_process_tree_current ();
+  if (parent_pid == 0)
+    return NULL;
+
+  G_LOCK (process_lock);
+  result = parent_process;
+  G_UNLOCK (process_lock);
+  if (result != NULL)
+    return result;
+
+  /* Constructed outside the lock (init reads shared state), published under it. */
+  result = _g_process_object_new_for_kind (PROCESS_KIND_PARENT);
+
+  G_LOCK (process_lock);
+  if (parent_process == NULL)
+    {
+      parent_process = result;
+      result = NULL;
+    }
+  G_UNLOCK (process_lock);
+  g_clear_object (&result);
+  return parent_process;
+}
+
+/**
+ * g_process_get_active_children:
+ *
+ * Lists the children of the current process that are still running. Children that have ended
+ * are reaped first (notifying their #GProcessObject:state and #GProcessObject:exit-code), so a
+ * process object that was dropped without a join leaves no zombie. A new child starts with an
+ * empty list.
+ *
+ * Returns: (transfer full) (element-type GProcessObject): the running children
+ *
+ * Since: 0.1
+ */
+GList *
+g_process_get_active_children (void)
+{
+  GProcessObject *ended = NULL;
+  GProcessObject *next;
+  GList *list = NULL;
+
+  G_LOCK (process_lock);
+  for (GProcessObject *c = children_head; c != NULL; c = next)
+    {
+      next = get_priv (c)->link.next;
+      _g_process_reap_locked (c, &ended);
+    }
+  /* The list already holds a reference on each, so these are not first extra references. */
+  for (GProcessObject *c = children_tail; c != NULL; c = get_priv (c)->link.prev)
+    if (get_priv (c)->pid != 0)
+      list = g_list_prepend (list, g_object_ref (c));
+  G_UNLOCK (process_lock);
+
+  _g_process_object_notify_ended (ended);
+  return list;
+}

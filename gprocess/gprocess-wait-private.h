@@ -1,0 +1,25 @@
+/* gprocess-wait-private.h: observing the end of a child
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _GProcessObject GProcessObject;
+
+G_GNUC_INTERNAL gboolean _g_process_reap_locked          (GProcessObject  *self,
+                                                          GProcessObject **ended);
+G_GNUC_INTERNAL void     _g_process_reap_finished_locked (GProcessObject **ended);
+G_GNUC_INTERNAL gboolean _g_process_wait_try_reap        (GProcessObject  *self);
+G_GNUC_INTERNAL void     _g_process_wait_signal_locked   (GProcessObject  *self,
+                                                          int              signum);
+G_GNUC_INTERNAL gboolean _g_process_wait_for_fd          (int              fd,
+                                                          gint64           timeout_us,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+
+G_END_DECLS
