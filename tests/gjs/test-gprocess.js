@@ -2,6 +2,7 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
+import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
 import GProcess from 'gi://GProcess?version=1.0';
@@ -20,13 +21,39 @@ const Seven = GObject.registerClass(class Seven extends GProcess.Object {
     }
 });
 
+// "No exit code yet" is GProcess.EXIT_CODE_NONE, G_MININT: gjs has no null for an int property
+check(GProcess.EXIT_CODE_NONE === -2147483648, `EXIT_CODE_NONE is -2147483648 (got ${GProcess.EXIT_CODE_NONE})`);
+
 const p = new Seven({name: 'seven'});
 check(p.name === 'seven', 'name set at construction');
 check(p.state === GProcess.State.INITIAL, 'initial state');
+check(p.exit_code === GProcess.EXIT_CODE_NONE, `no exit code before start (got ${p.exit_code})`);
+check(p.get_exit_code() === GProcess.EXIT_CODE_NONE, 'get_exit_code() agrees with the property');
 p.start();
 check(p.pid > 0, 'pid after start');
 p.join(-1, null);
 check(p.exit_code === 7, `exit code 7 (got ${p.exit_code})`);
+check(p.exit_code !== GProcess.EXIT_CODE_NONE, 'an exit code after join');
+check(GProcess.get_current().exit_code === GProcess.EXIT_CODE_NONE, 'the current process has no exit code');
+
+// While the child runs there is no exit code; a timed-out join says so too
+const Sleeper = GObject.registerClass(class Sleeper extends GProcess.Object {
+    vfunc_run() {
+        new GLib.MainLoop(new GLib.MainContext(), false).run();
+    }
+});
+const s = new Sleeper();
+s.start();
+try {
+    s.join(0, null);
+    check(false, 'join(0) on a running child throws');
+} catch (e) {
+    check(e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.TIMED_OUT), 'join(0) on a running child: TIMED_OUT');
+}
+check(s.exit_code === GProcess.EXIT_CODE_NONE, `no exit code while the child runs (got ${s.exit_code})`);
+s.kill();
+s.join(-1, null);
+check(s.exit_code === -9, `killed child: -SIGKILL (got ${s.exit_code})`);
 check(p.state === GProcess.State.STOPPED, 'stopped after join');
 
 // Returning from vfunc_run ends the child with 0
