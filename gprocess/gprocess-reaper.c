@@ -69,8 +69,18 @@ reaper_dispatch (GSource     *source,
       if (child != NULL)
         {
           /* fired: a one-shot entry disarms itself */
-          _g_process_object_get_private (child)->reaper.epfd = -1;
-          _g_process_reap_locked (child, &ended);
+          GProcessObjectPrivate *cpriv = _g_process_object_get_private (child);
+
+          cpriv->reaper.epfd = -1;
+          if (!_g_process_reap_locked (child, &ended) && !cpriv->sentinel.is_pidfd)
+            {
+              /* Pipe fallback: end-of-file came just before the child became a zombie.
+               * Re-arm; the entry fires again at the next iteration until it is reapable. */
+              struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u64 = cpriv->reaper.serial };
+
+              if (epoll_ctl (reaper->epfd, EPOLL_CTL_MOD, cpriv->sentinel.fd, &ev) == 0)
+                cpriv->reaper.epfd = reaper->epfd;
+            }
         }
       G_UNLOCK (process_lock);
       _g_process_object_notify_ended (ended);
