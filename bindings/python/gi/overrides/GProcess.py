@@ -193,8 +193,9 @@ def _mp_adopt():
         mpp._current_process = current
         mpp._parent_process = GProcess.get_parent()
     for child in GProcess.get_active_children():
-        if child._popen is not None:
-            mpp._children.add(child)
+        if child._popen is None:
+            child._popen = _Popen(child)
+        mpp._children.add(child)
     return mpp
 
 
