@@ -351,6 +351,16 @@ class TestContexts(unittest.TestCase):
         ''')
         self.assertEqual(out.stdout, '2 5 True\n0\n')
 
+    def test_pool_example(self):
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'examples',
+                            'python', 'pool.py')
+        with open(path, encoding='utf-8') as f:
+            source = f.read()
+        out = self.run_ok(source)
+        squares = '[0, 1, 4, 9, 16, 25, 36, 49]'
+        self.assertEqual(out.stdout, 'Pool: %s\nProcessPoolExecutor: %s\nManager: %s\n'
+                         % (squares, squares, squares))
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)
