@@ -66,8 +66,10 @@ _Error = GProcess.Error
 _ERROR_DOMAIN = GLib.quark_to_string(GProcess.error_quark())
 _IO_ERROR_TIMED_OUT = 24  # G_IO_ERROR_TIMED_OUT
 
-# What the fork hook could not do, for start() to raise in the thread that called it
-_fork_failure = threading.local()
+# Between start() and the fork hook, in the thread that starts: .process, the object being
+# started (a lookup the child need not make: reading GProcess.get_current() there copies ~16
+# pages of the parent); .error, what os.fork() raised, for start() to raise.
+_starting = threading.local()
 
 
 # ==========================================================================================
@@ -94,18 +96,31 @@ def _flush_std_streams():
             pass
 
 
+_stdin_checked = None     # the last sys.stdin start() looked at, in the parent
+_stdin_on_fd0 = None      # that sys.stdin if it is on descriptor 0
+
+
+def _check_stdin():
+    # In the parent (where reading the stream's pages copies nothing): is sys.stdin on
+    # descriptor 0?
+    global _stdin_checked, _stdin_on_fd0
+    stdin = sys.stdin
+    if stdin is _stdin_checked:
+        return
+    _stdin_checked = stdin
+    try:
+        _stdin_on_fd0 = stdin if stdin is not None and stdin.fileno() == 0 else None
+    except (OSError, ValueError, AttributeError):
+        _stdin_on_fd0 = None
+
+
 def _close_stdin():
     # U:_close_stdin, except that a sys.stdin on descriptor 0 is kept: the library has already
     # made descriptor 0 /dev/null in the child (reads give end-of-file), and replacing the
     # stream object would cost ~60 us per child.
     stdin = sys.stdin
-    if stdin is None:
+    if stdin is None or stdin is _stdin_on_fd0:
         return
-    try:
-        if stdin.fileno() == 0:
-            return
-    except (OSError, ValueError, AttributeError):
-        pass
     try:
         stdin.close()
     except (OSError, ValueError):
@@ -271,12 +286,13 @@ def _fork_hook(*_user_data):
     try:
         pid = os.fork()
     except BaseException as e:  # OSError (BlockingIOError for EAGAIN), KeyboardInterrupt...
-        _fork_failure.error = e
+        _starting.error = e
         return -((e.errno if isinstance(e, OSError) else None) or errno.EINTR)
     if pid == 0:
-        # The C side of the child is already set up (pthread_atfork): current_process is the
-        # object being started. Live its life from here; never return into C.
-        _bootstrap(GProcess.get_current())
+        # The C side of the child is already set up (pthread_atfork): the current process is
+        # the object being started. Live its life from here; never return into C.
+        process = getattr(_starting, 'process', None)
+        _bootstrap(process if process is not None else GProcess.get_current())
     return pid
 
 
@@ -288,7 +304,7 @@ def _bootstrap(process):
         try:
             mpp = _mp()
             if mpp is not None:
-                from multiprocessing import util
+                util = sys.modules['multiprocessing.util']  # imported by _mp_adopt()
                 mpp._process_counter = itertools.count(1)   # P:_bootstrap
                 mpp._children = set()                       # P:_bootstrap
             _close_stdin()                                  # P:_bootstrap, U:_close_stdin
@@ -327,7 +343,8 @@ def _bootstrap(process):
             sys.stderr.write('Process %s:\n' % process.name)
             traceback.print_exc()
         finally:
-            threading._shutdown()                           # P:_bootstrap
+            if threading.active_count() > 1:
+                threading._shutdown()                       # P:_bootstrap
             if util is not None:
                 util.info('process exiting with exitcode %d' % exitcode)  # P:_bootstrap
             _flush_std_streams()                            # P:_bootstrap
@@ -377,8 +394,6 @@ class Object(GProcess.Object):
         # P:BaseProcess.__init__
         assert group is None, 'group argument must be None for now'
         GProcess.Object.__init__(self, **properties)
-        default_name = GProcess.Object.get_name(self)
-        self._identity = _identity_from_name(default_name)
         self._target = target
         self._args = tuple(args)
         self._kwargs = dict(kwargs)
@@ -386,16 +401,12 @@ class Object(GProcess.Object):
             self.name = name
         elif type(self) is not Object:
             # P:BaseProcess.__init__ names subclasses after the class: MyProcess-3
+            default_name = GProcess.Object.get_name(self)
+            self._identity = _identity_from_name(default_name)
             GProcess.Object.set_name(self, '%s-%s' % (type(self).__name__,
                                                       default_name.rpartition('-')[2]))
         if daemon is not None:
             self.daemon = daemon
-        mpp = _mp()
-        if mpp is not None:
-            # P:BaseProcess.__init__: _config is a copy of the creator's
-            config = dict(mpp._current_process._config)
-            config.pop('daemon', None)
-            self.__dict__['_mp_config'] = config
 
     @classmethod
     def new_with_target(cls, target, *user_data):
@@ -459,15 +470,19 @@ class Object(GProcess.Object):
             mpp = _mp()
         if mpp is not None:
             _mp_adopt()
+        _check_stdin()
         _flush_std_streams()                                        # F:Popen.__init__
-        _fork_failure.error = None
+        _starting.process = self
         try:
             GProcess.Object.start(self)
         except GLib.Error as e:
-            error, _fork_failure.error = _fork_failure.error, None
+            error = getattr(_starting, 'error', None)
             if error is not None:
+                del _starting.error
                 raise error from None
             _raise_for(e, 'start')
+        finally:
+            _starting.process = None
         # Avoid a reference cycle if the target holds the process object (P:BaseProcess.start,
         # bpo-30775)
         self._target = None
@@ -560,6 +575,8 @@ class Object(GProcess.Object):
 
     def _set_name(self, name):
         assert isinstance(name, str), 'name must be a string'     # P:BaseProcess.name
+        if '_identity' not in self.__dict__:
+            self._identity = self._identity  # from the default name, before it goes
         GProcess.Object.set_name(self, name)
 
     name = property(_get_name, _set_name, doc="""The process's name (a str).
@@ -636,6 +653,8 @@ class Object(GProcess.Object):
         """multiprocessing's per-process settings: authkey, daemon, semprefix, tempdir..."""
         config = self.__dict__.get('_mp_config')
         if config is None:
+            # P:BaseProcess.__init__ copies the creator's; made on first use here, it has the
+            # settings multiprocessing reads (a child makes its own tempdir, and removes it)
             config = self.__dict__['_mp_config'] = {'semprefix': '/mp'}
         mpp = _mp()
         key = GProcess.Object.get_authkey(self)
