@@ -672,6 +672,8 @@ class Object(GProcess.Object):
         return self.get_parent_pid() or None
 
     def __getattr__(self, attribute):
+        """Computes multiprocessing's ``_identity`` (the counters of the default name, ``()``
+        in the main process) for objects that have not stored it."""
         if attribute == '_identity':
             # Objects made by GI constructors, the main process, and processes made in C
             if self == GProcess.get_current() and GProcess.get_parent() is None:
@@ -737,7 +739,12 @@ def active_children():
 
 def _exit_function():
     # As U:_exit_function for GProcess's children: terminate the daemonic ones, join the
-    # others, while the interpreter is still whole.
+    # others, while the interpreter is still whole. The library does the same (after the
+    # interpreter is gone); g_process_end_children(), where the library has it, is its entry.
+    end_children = getattr(GProcess, 'end_children', None)
+    if end_children is not None:
+        end_children()
+        return
     for p in active_children():
         if p.daemon:
             GProcess.Object.terminate(p)
