@@ -48,7 +48,6 @@ import sys
 import threading
 import traceback
 import types
-import weakref
 
 from gi.repository import GLib
 
@@ -207,64 +206,55 @@ def _mp_adopt():
         # multiprocessing was imported in a GProcess child, after its start
         mpp._current_process = current
         mpp._parent_process = GProcess.get_parent()
-    for child in GProcess.get_active_children():
-        if child._popen is None:
-            child._popen = _Popen(child)
-        mpp._children.add(child)
+    mpp._children.update(GProcess.get_active_children())
     return mpp
 
 
 class _Popen:
-    """What multiprocessing reads of a started process's ``_popen`` (F:Popen): used by
-    ``multiprocessing.active_children()`` (P:_cleanup) and ``util._exit_function``."""
+    """What multiprocessing reads of a started child's ``_popen`` (F:Popen): used by
+    ``multiprocessing.active_children()`` (P:_cleanup) and ``util._exit_function``. Made on
+    each read of ``Object._popen``, so a started object stores nothing more."""
 
+    __slots__ = ('_process',)
     method = 'fork'
 
     def __init__(self, process):
-        self._process = weakref.ref(process)
-        self.pid = GProcess.Object.get_pid(process)
-        self.returncode = None
+        self._process = process
+
+    @property
+    def pid(self):
+        return GProcess.Object.get_pid(self._process)
+
+    @property
+    def sentinel(self):
+        return GProcess.Object.get_sentinel(self._process)
+
+    @property
+    def returncode(self):
+        code = GProcess.Object.get_exit_code(self._process)
+        return None if code == _EXIT_CODE_NONE else code
 
     def poll(self, flag=os.WNOHANG):
-        # F:Popen.poll
-        process = self._process()
-        if process is None or process._is_closed():
-            return self.returncode
-        if flag == os.WNOHANG:
-            code = GProcess.Object.get_exit_code(process)
-        else:
-            process.join()
-            code = GProcess.Object.get_exit_code(process)
-        if code != _EXIT_CODE_NONE:
-            self.returncode = code
+        # F:Popen.poll (reading the exit code polls)
+        if flag != os.WNOHANG:
+            self._process.join()
         return self.returncode
 
     def wait(self, timeout=None):
         # F:Popen.wait
-        process = self._process()
-        if process is not None and not process._is_closed():
-            process.join(timeout)
-        return self.poll(os.WNOHANG)
+        self._process.join(timeout)
+        return self.returncode
 
     def terminate(self):
         # F:Popen.terminate
-        process = self._process()
-        if process is not None and not process._is_closed():
-            GProcess.Object.terminate(process)
+        GProcess.Object.terminate(self._process)
 
     def kill(self):
         # F:Popen.kill
-        process = self._process()
-        if process is not None and not process._is_closed():
-            GProcess.Object.kill(process)
+        GProcess.Object.kill(self._process)
 
     def close(self):
         pass
-
-    @property
-    def sentinel(self):
-        process = self._process()
-        return None if process is None else GProcess.Object.get_sentinel(process)
 
 
 def _mp_forget(process):
@@ -386,7 +376,6 @@ class Object(GProcess.Object):
     _args = ()
     _kwargs = {}
     _gi_target = None
-    _popen = None            # multiprocessing's handle on a started child (see _Popen)
     _start_method = None     # P:BaseProcess._start_method
 
     def __init__(self, group=None, target=None, name=None, args=(), kwargs={}, *,
@@ -490,7 +479,6 @@ class Object(GProcess.Object):
         self._kwargs = {}
         self._gi_target = None
         if mpp is not None:
-            self._popen = _Popen(self)
             mpp._children.add(self)                                 # P:BaseProcess.start
 
     def join(self, timeout=None):
@@ -520,8 +508,7 @@ class Object(GProcess.Object):
             if e.matches(GLib.quark_from_string('g-io-error-quark'), _IO_ERROR_TIMED_OUT):
                 return None
             _raise_for(e, 'join')
-        if self._popen is not None:
-            _mp_forget(self)
+        _mp_forget(self)
         return None
 
     def is_alive(self):
@@ -535,7 +522,7 @@ class Object(GProcess.Object):
         if not self._started():
             return False
         alive = GProcess.Object.is_alive(self)
-        if not alive and self._popen is not None:
+        if not alive:
             _mp_forget(self)
         return alive
 
@@ -564,9 +551,7 @@ class Object(GProcess.Object):
             GProcess.Object.close(self)
         except GLib.Error as e:
             _raise_for(e, 'close')
-        if self._popen is not None:
-            self._popen = None
-            _mp_forget(self)
+        _mp_forget(self)
 
     # -- attributes -----------------------------------------------------------------------
 
@@ -666,6 +651,15 @@ class Object(GProcess.Object):
         else:
             config.pop('daemon', None)
         return config
+
+    @property
+    def _popen(self):
+        """multiprocessing's handle on a started child (P:BaseProcess._popen): None before
+        start, after close, and for the current process."""
+        if GProcess.Object.get_state(self) not in (_State.STARTED, _State.STOPPED) or \
+                GProcess.Object.get_parent_pid(self) != os.getpid():
+            return None
+        return _Popen(self)
 
     @property
     def _parent_pid(self):
