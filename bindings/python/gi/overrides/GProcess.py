@@ -294,7 +294,9 @@ def _bootstrap(process):
         try:
             mpp = _mp()
             if mpp is not None:
-                util = sys.modules['multiprocessing.util']  # imported by _mp_adopt()
+                util = sys.modules.get('multiprocessing.util')  # imported by _mp_adopt()
+                if util is None:
+                    from multiprocessing import util
                 mpp._process_counter = itertools.count(1)   # P:_bootstrap
                 mpp._children = set()                       # P:_bootstrap
             _close_stdin()                                  # P:_bootstrap, U:_close_stdin
