@@ -120,6 +120,9 @@ class TestChildLife(unittest.TestCase):
                     me._identity, me._parent_pid == parent_pid,
                     me._config['authkey'] == b'key', me._config['semprefix'],
                     multiprocessing.parent_process().pid == parent_pid,
+                    multiprocessing.parent_process().name,
+                    multiprocessing.parent_process().is_alive(),
+                    multiprocessing.parent_process() == GProcess.parent_process(),
                     multiprocessing.active_children(),
                     threading.main_thread().native_id == threading.get_native_id(),
                 ]
@@ -137,7 +140,7 @@ class TestChildLife(unittest.TestCase):
             print(report, p.exitcode)
         ''')
         self.assertEqual(out.stdout,
-                         "[True, 'Kid', True, True, True, (2,), True, True, '/mp', True, [], "
+                         "[True, 'Kid', True, True, True, (2,), True, True, '/mp', True, 'MainProcess', True, True, [], "
                          "True] 0\n")
 
     def test_active_children_in_parent(self):

@@ -257,6 +257,32 @@ class _Popen:
         pass
 
 
+class _ParentProcess:
+    """``multiprocessing.parent_process()`` in a GProcess child (P:_ParentProcess): stands for
+    ``GProcess.parent_process()``, which is made on first use (making it in every child would
+    cost ~65 us each)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, attribute):
+        return getattr(GProcess.get_parent(), attribute)
+
+    def __setattr__(self, attribute, value):
+        setattr(GProcess.get_parent(), attribute, value)
+
+    def __eq__(self, other):
+        return GProcess.get_parent() == other
+
+    def __hash__(self):
+        return hash(GProcess.get_parent())
+
+    def __repr__(self):
+        return repr(GProcess.get_parent())
+
+
+_parent_process = _ParentProcess()
+
+
 def _mp_forget(process):
     """A child whose end was seen (or that was closed) leaves multiprocessing's children set
     (P:BaseProcess.join, P:BaseProcess.is_alive, P:BaseProcess.close)."""
@@ -303,7 +329,7 @@ def _bootstrap(process):
             if mpp is not None:
                 old_process = mpp._current_process
                 mpp._current_process = process              # P:_bootstrap
-                mpp._parent_process = GProcess.get_parent()
+                mpp._parent_process = _parent_process       # P:_bootstrap
             if threading._HAVE_THREAD_NATIVE_ID:           # P:_bootstrap
                 threading.main_thread()._set_native_id()
             if mpp is not None:
