@@ -361,8 +361,10 @@ def _bootstrap(process):
             sys.stderr.write('Process %s:\n' % process.name)
             traceback.print_exc()
         finally:
+            # P:_bootstrap: wait for non-daemonic threads (alone, there is none to wait for,
+            # and the call would cost page copies)
             if threading.active_count() > 1:
-                threading._shutdown()                       # P:_bootstrap
+                threading._shutdown()
             if util is not None:
                 util.info('process exiting with exitcode %d' % exitcode)  # P:_bootstrap
             _flush_std_streams()                            # P:_bootstrap
