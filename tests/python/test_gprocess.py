@@ -463,5 +463,18 @@ class TestProcess(unittest.TestCase):
         self.assertTrue(cm.exception.matches(GProcess.error_quark(), GProcess.Error.NOT_STARTED))
 
 
+def load_tests(loader, tests, pattern):
+    # The one meson test runs this file: it also runs every other tests/python/test_*.py
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    for filename in sorted(os.listdir(here)):
+        if filename.startswith('test_') and filename.endswith('.py') and \
+                filename != os.path.basename(__file__):
+            module = __import__(filename[:-3])
+            tests.addTests(loader.loadTestsFromModule(module))
+    return tests
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
