@@ -15,25 +15,6 @@
 #include "test-util.h"
 
 static void
-target_start_child (GProcessObject *process,
-                    gpointer        user_data)
-{
-  GProcessObject *child = g_process_object_new ();
-  GError *error = NULL;
-  int code = 100;
-
-  if (!g_process_object_start (child, &error))
-    {
-      code = error->code;
-      g_error_free (error);
-    }
-  else
-    g_process_object_join (child, -1, NULL, NULL);
-  g_object_unref (child);
-  g_process_exit (code);
-}
-
-static void
 test_start_non_daemonic_may_have_children (void)
 {
   GProcessObject *p = start_target (target_start_child, NULL);

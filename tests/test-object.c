@@ -195,25 +195,6 @@ test_start_from_other_process_fails (void)
 }
 
 static void
-target_start_child (GProcessObject *process,
-                    gpointer        user_data)
-{
-  GProcessObject *child = g_process_object_new ();
-  GError *error = NULL;
-  int code = 100;
-
-  if (!g_process_object_start (child, &error))
-    {
-      code = error->code;
-      g_error_free (error);
-    }
-  else
-    g_process_object_join (child, -1, NULL, NULL);
-  g_object_unref (child);
-  g_process_exit (code);
-}
-
-static void
 test_start_daemonic_cannot_have_children (void)
 {
   GProcessObject *p = g_process_object_new_with_target (target_start_child, NULL, NULL);

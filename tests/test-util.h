@@ -156,6 +156,26 @@ target_nothing (GProcessObject *process,
 {
 }
 
+/* Starts a grandchild and exits with 100 once it ended, or with the start's error code */
+static inline void
+target_start_child (GProcessObject *process,
+                    gpointer        user_data)
+{
+  GProcessObject *child = g_process_object_new ();
+  GError *error = NULL;
+  int code = 100;
+
+  if (!g_process_object_start (child, &error))
+    {
+      code = error->code;
+      g_error_free (error);
+    }
+  else
+    g_process_object_join (child, -1, NULL, NULL);
+  g_object_unref (child);
+  g_process_exit (code);
+}
+
 /* Starts an object and asserts it worked. */
 static inline GProcessObject *
 start_target (GProcessTargetFunc target,
