@@ -16,6 +16,21 @@
 
 G_BEGIN_DECLS
 
+/* The properties of GProcessObject; the files that own a part of the object notify theirs with
+ * _g_process_object_notify_by_id() */
+typedef enum
+{
+  PROP_0,
+  PROP_NAME,
+  PROP_DAEMON,
+  PROP_PID,
+  PROP_EXIT_CODE,
+  PROP_AUTHKEY,
+  PROP_SENTINEL,
+  PROP_STATE,
+  N_PROPS
+} GProcessObjectProp;
+
 /* The state machine of an ordinary (PROCESS_KIND_CHILD) object:
  *
  *   INITIAL --start()--> STARTED --end observed (reaped)--> STOPPED --close()--> CLOSED
@@ -80,6 +95,10 @@ G_GNUC_INTERNAL GProcessObject *_g_process_object_new_for_kind      (ProcessKind
 G_GNUC_INTERNAL gboolean _g_process_object_is_own_child             (GProcessObject *self);
 G_GNUC_INTERNAL void     _g_process_object_notify_ended             (GProcessObject *ended);
 G_GNUC_INTERNAL void     _g_process_object_notify_state             (GProcessObject *self);
+G_GNUC_INTERNAL void     _g_process_object_notify_started           (GProcessObject *self);
 G_GNUC_INTERNAL char    *_g_process_escape_name                     (const char *name);
+G_GNUC_INTERNAL void     _g_process_object_notify_by_id             (GProcessObject    *self,
+                                                                     GProcessObjectProp prop);
+G_GNUC_INTERNAL GBytes  *_g_process_authkey_new_random              (void);
 
 G_END_DECLS

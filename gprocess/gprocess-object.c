@@ -1,8 +1,9 @@
 /* gprocess-object.c: the process object, like Python's multiprocessing.Process
  *
- * The GObject: its type and properties, construction, the start() orchestration, signals to
- * the child, close(), the accessors, and emitting the notifications. It neither forks (see
- * gprocess-child.c) nor waits (gprocess-wait.c) itself.
+ * The GObject: its type and properties, construction, the target, the accessors, and emitting
+ * the notifications. start(), the signals and close() are in gprocess-start.c, the
+ * authentication key in gprocess-authkey.c; it neither forks (gprocess-child.c) nor waits
+ * (gprocess-wait.c) itself.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,7 +15,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -77,21 +77,7 @@
 
 G_DEFINE_TYPE_WITH_PRIVATE (GProcessObject, g_process_object, G_TYPE_OBJECT)
 
-enum {
-  PROP_0,
-  PROP_NAME,
-  PROP_DAEMON,
-  PROP_PID,
-  PROP_EXIT_CODE,
-  PROP_AUTHKEY,
-  PROP_SENTINEL,
-  PROP_STATE,
-  N_PROPS
-};
-
 static GParamSpec *properties[N_PROPS];
-
-#define AUTHKEY_LENGTH 32
 
 /* Set while the library constructs a MAIN or PARENT object in this thread (see
  * _g_process_object_new_for_kind()) */
@@ -151,9 +137,25 @@ _g_process_object_notify_ended (GProcessObject *ended)
     }
 }
 
+/* For the files that own one part of the object's properties */
+void
+_g_process_object_notify_by_id (GProcessObject   *self,
+                                GProcessObjectProp prop)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
 void
 _g_process_object_notify_state (GProcessObject *self)
 {
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* After a successful start(), in the calling thread */
+void
+_g_process_object_notify_started (GProcessObject *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PID]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -183,63 +185,6 @@ _g_process_escape_name (const char *name)
         }
     }
   return g_string_free (s, FALSE);
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Authentication keys: never freed without being wiped                                      */
-
-static void
-wipe_and_free (gpointer block)
-{
-  gsize *header = block;
-
-  explicit_bzero (block, sizeof (gsize) + *header);
-  g_free (block);
-}
-
-/* A GBytes whose memory (ours, not a caller's) is wiped when it is freed */
-static GBytes *
-authkey_new (const guint8 *data,
-             gsize         len)
-{
-  gsize *block = g_malloc (sizeof (gsize) + MAX (len, 1));
-
-  *block = len;
-  if (len > 0)
-    memcpy (block + 1, data, len);
-  return g_bytes_new_with_free_func (block + 1, len, wipe_and_free, block);
-}
-
-static void
-fill_random (guint8 *buf,
-             gsize   len)
-{
-  gsize got = 0;
-
-  while (got < len)
-    {
-      ssize_t r = getrandom (buf + got, len - got, 0);
-
-      if (r < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          g_error ("GProcess: getrandom() failed: %s", g_strerror (errno));
-        }
-      got += (gsize) r;
-    }
-}
-
-static GBytes *
-authkey_new_random (void)
-{
-  guint8 key[AUTHKEY_LENGTH];
-  GBytes *bytes;
-
-  fill_random (key, sizeof key);
-  bytes = authkey_new (key, sizeof key);
-  explicit_bzero (key, sizeof key);
-  return bytes;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -474,7 +419,7 @@ g_process_object_init (GProcessObject *self)
     case PROCESS_KIND_MAIN:
       priv->identity = g_strdup ("");
       priv->name = g_strdup ("MainProcess");
-      priv->authkey = authkey_new_random ();
+      priv->authkey = _g_process_authkey_new_random ();
       priv->state = G_PROCESS_STATE_STARTED;
       priv->pid = _g_process_self_pid ();
       break;
@@ -496,7 +441,7 @@ g_process_object_init (GProcessObject *self)
         priv->creator_pid = _g_process_self_pid ();
         G_LOCK (process_lock);
         priv->daemon = cpriv->daemon;
-        priv->authkey = cpriv->authkey != NULL ? g_bytes_ref (cpriv->authkey) : authkey_new_random ();
+        priv->authkey = cpriv->authkey != NULL ? g_bytes_ref (cpriv->authkey) : _g_process_authkey_new_random ();
         if (cpriv->identity[0] != '\0')
           priv->identity = g_strdup_printf ("%s:%d", cpriv->identity, count);
         else
@@ -628,333 +573,6 @@ g_process_object_run (GProcessObject *self)
     klass->run (self);
 }
 
-
-/* ---------------------------------------------------------------------------------------- */
-/* start()                                                                                   */
-
-typedef struct
-{
-  GProcessForkRequest fork;
-  GProcessReaper *reaper;          /* of the caller's thread-default context, or NULL */
-  GDestroyNotify target_destroy;   /* released once the child has its copy */
-  gpointer target_data;
-} StartRequest;
-
-static gboolean
-set_closed_error (GProcessObject  *self,
-                  GError         **error)
-{
-  g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_CLOSED,
-               _("Process object “%s” is closed"), get_priv (self)->name);
-  return FALSE;
-}
-
-/* What start() refuses, before anything is created */
-static gboolean
-start_check_locked (GProcessObject  *self,
-                    GError         **error)
-{
-  GProcessObjectPrivate *priv = get_priv (self);
-  GProcessObject *current = _g_process_tree_current ();
-
-  if (priv->state == G_PROCESS_STATE_CLOSED)
-    return set_closed_error (self, error);
-  if (priv->kind != PROCESS_KIND_CHILD || self == current)
-    {
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_CHILD,
-                   _("Process “%s” is the current or the parent process and cannot be started"),
-                   priv->name);
-      return FALSE;
-    }
-  if (priv->state != G_PROCESS_STATE_INITIAL || priv->starting)
-    {
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_ALREADY_STARTED,
-                   _("Cannot start process “%s” twice"), priv->name);
-      return FALSE;
-    }
-  if (!_g_process_object_is_own_child (self))
-    {
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_CHILD,
-                   _("Can only start a process object created by the current process"));
-      return FALSE;
-    }
-  if (get_priv (current)->daemon)
-    {
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_DAEMONIC,
-                   _("Daemonic processes are not allowed to have children"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Everything written before the fork: after it, every page written is a copy. The object is
- * listed (with the reference start() took) and marked starting; its descriptors exist and are
- * registered. */
-static gboolean
-start_prepare_locked (GProcessObject  *self,
-                      StartRequest    *request,
-                      GProcessObject **ended,
-                      GError         **error)
-{
-  GProcessObjectPrivate *priv = get_priv (self);
-
-  if (!start_check_locked (self, error))
-    return FALSE;
-
-  _g_process_fds_ensure_devnull_locked ();
-  /* Only in the main process: a child must not touch contexts it inherited from its parent. */
-  if (get_priv (_g_process_tree_current ())->kind == PROCESS_KIND_MAIN)
-    {
-      GMainContext *context = g_main_context_get_thread_default ();
-
-      request->reaper = _g_process_reaper_for_context_locked (context != NULL ? context :
-                                                              g_main_context_default ());
-    }
-  _g_process_reap_finished_locked (ended);
-
-  if (!_g_process_child_prepare_locked (&request->fork, error))
-    return FALSE;
-  request->fork.object = self;
-  request->fork.creator = _g_process_self_pid ();
-
-  priv->starting = TRUE;
-  priv->reaper.serial = _g_process_tree_next_serial_locked ();
-  _g_process_tree_add_locked (self);
-  return TRUE;
-}
-
-/* After the fork, in the parent: the sentinel, the pid, the reaper's watch; the target is
- * released (the child has its own copy). */
-static gboolean
-start_publish_locked (GProcessObject *self,
-                      StartRequest   *request,
-                      int            *saved_errno)
-{
-  GProcessObjectPrivate *priv = get_priv (self);
-
-  if (!_g_process_child_finish_locked (&request->fork, &priv->sentinel, saved_errno))
-    return FALSE;
-
-  priv->pid = request->fork.pid;
-  priv->state = G_PROCESS_STATE_STARTED;
-  priv->starting = FALSE;
-  _g_process_tree_set_pid_locked (self);
-  if (request->reaper != NULL)
-    _g_process_reaper_watch_locked (request->reaper, &priv->reaper, priv->sentinel.fd);
-
-  request->target_destroy = g_steal_pointer (&priv->target_destroy);
-  request->target_data = g_steal_pointer (&priv->target_data);
-  priv->target = NULL;
-  return TRUE;
-}
-
-/* The one rollback: no child runs (it never existed, or it left without running anything) */
-static gboolean
-start_abort (GProcessObject  *self,
-             StartRequest    *request,
-             int              saved_errno,
-             GError         **error)
-{
-  GProcessObjectPrivate *priv = get_priv (self);
-  char *name;
-
-  G_LOCK (process_lock);
-  _g_process_child_abort_locked (&request->fork);
-  priv->starting = FALSE;
-  _g_process_tree_remove_locked (self);
-  name = g_strdup (priv->name);
-  G_UNLOCK (process_lock);
-
-  g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-               _("Could not start process “%s”: %s"), name, g_strerror (saved_errno));
-  g_free (name);
-  g_object_unref (self);  /* the children list's reference */
-  return FALSE;
-}
-
-/**
- * g_process_object_start:
- * @self: a #GProcessObject
- * @error: return location for a #GError
- *
- * Starts the process: forks a child that runs g_process_object_run() and ends. Call it at most
- * once per object, from the process that created it.
- *
- * Before forking it reaps the children of this process that have already ended and flushes
- * stdout and stderr, so that buffered output is not written twice. It registers the child with
- * the reaper of the thread-default #GMainContext of the caller (in the main process only), so
- * that the end of the child is observed, and notified, by that main loop without further
- * calls. On success it notifies #GProcessObject:pid and #GProcessObject:state in the calling
- * thread.
- *
- * A start either fails before the child has run anything, or succeeds: the child's pidfd is
- * created before the child may proceed, so that it always names this child, even when
- * somebody else collects the statuses of the process's children.
- *
- * Errors: %G_PROCESS_ERROR_CLOSED, %G_PROCESS_ERROR_ALREADY_STARTED (also while another thread
- * is starting it), %G_PROCESS_ERROR_NOT_CHILD (created by another process, or the current
- * process itself), %G_PROCESS_ERROR_DAEMONIC (the current process is daemonic),
- * %G_PROCESS_ERROR_FAILED (fork() or a descriptor for the child could not be made).
- *
- * Returns: %TRUE if the child was started
- *
- * Since: 0.1
- */
-gboolean
-g_process_object_start (GProcessObject  *self,
-                        GError         **error)
-{
-  StartRequest request = { G_PROCESS_FORK_REQUEST_INIT, NULL, NULL, NULL };
-  GProcessObject *ended = NULL;
-  gboolean prepared;
-  int saved_errno = 0;
-
-  g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  /* The children list's reference, taken before the fork (a write after it is a copy) and
-   * outside the lock (a first extra reference may run a binding's toggle handler). */
-  g_object_ref (self);
-  G_LOCK (process_lock);
-  prepared = start_prepare_locked (self, &request, &ended, error);
-  G_UNLOCK (process_lock);
-  _g_process_object_notify_ended (ended);
-  if (!prepared)
-    {
-      g_object_unref (self);
-      return FALSE;
-    }
-
-  _g_process_tree_register_atexit ();
-  _g_process_flush_std_streams ();
-
-  if (_g_process_child_fork (&request.fork) < 0)   /* never returns in the child */
-    return start_abort (self, &request, errno, error);
-
-  G_LOCK (process_lock);
-  if (!start_publish_locked (self, &request, &saved_errno))
-    {
-      G_UNLOCK (process_lock);
-      _g_process_child_reap_aborted (request.fork.pid);
-      return start_abort (self, &request, saved_errno, error);
-    }
-  G_UNLOCK (process_lock);
-
-  if (request.target_destroy != NULL)
-    request.target_destroy (request.target_data);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PID]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-  return TRUE;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* terminate, kill, close                                                                    */
-
-static void
-send_signal (GProcessObject *self,
-             int             signum)
-{
-  g_return_if_fail (G_PROCESS_IS_OBJECT (self));
-
-  G_LOCK (process_lock);
-  _g_process_wait_signal_locked (self, signum);
-  G_UNLOCK (process_lock);
-}
-
-/**
- * g_process_object_terminate:
- * @self: a #GProcessObject
- *
- * Sends SIGTERM to the child, through its pidfd: never to another process that was given its
- * pid after it ended. It does not wait and does not reap: join it afterwards. Its exit
- * handlers do not run, and its own children are not terminated. Does nothing unless the child
- * runs (before start, after its end was observed, after close).
- *
- * Terminating a process that holds a lock, or writes into a pipe, may leave them unusable for
- * other processes.
- *
- * Since: 0.1
- */
-void
-g_process_object_terminate (GProcessObject *self)
-{
-  send_signal (self, SIGTERM);
-}
-
-/**
- * g_process_object_kill:
- * @self: a #GProcessObject
- *
- * Like g_process_object_terminate(), with SIGKILL.
- *
- * Since: 0.1
- */
-void
-g_process_object_kill (GProcessObject *self)
-{
-  send_signal (self, SIGKILL);
-}
-
-/**
- * g_process_object_close:
- * @self: a #GProcessObject
- * @error: return location for a #GError
- *
- * Releases the resources of the object (its sentinel). It fails with
- * %G_PROCESS_ERROR_STILL_RUNNING while the child runs, and while another thread is starting
- * it; it is allowed before start and may be called again. Afterwards g_process_object_start(),
- * g_process_object_join() and g_process_object_join_async() fail with
- * %G_PROCESS_ERROR_CLOSED, while the name, daemon flag, authentication key, pid and exit code
- * can still be read. It notifies #GProcessObject:state. On the main process object it does
- * nothing.
- *
- * Returns: %TRUE if the object is closed
- *
- * Since: 0.1
- */
-gboolean
-g_process_object_close (GProcessObject  *self,
-                        GError         **error)
-{
-  GProcessObjectPrivate *priv;
-  GProcessObject *ended = NULL;
-  gboolean changed = FALSE;
-  gboolean running = FALSE;
-
-  g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  priv = get_priv (self);
-  if (priv->kind == PROCESS_KIND_MAIN)
-    return TRUE;
-
-  G_LOCK (process_lock);
-  if (priv->state != G_PROCESS_STATE_CLOSED)
-    {
-      if (_g_process_object_is_own_child (self) && priv->state == G_PROCESS_STATE_STARTED)
-        _g_process_reap_locked (self, &ended);
-      running = _g_process_object_is_own_child (self) &&
-                (priv->starting || priv->state == G_PROCESS_STATE_STARTED);
-      if (running)
-        g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_STILL_RUNNING,
-                     _("Cannot close process “%s” while it is still running; join or "
-                       "terminate it first"), priv->name);
-      else
-        {
-          priv->state = G_PROCESS_STATE_CLOSED;
-          if (priv->sentinel.users == 0)
-            _g_process_sentinel_close_locked (&priv->sentinel);
-          changed = TRUE;
-        }
-    }
-  G_UNLOCK (process_lock);
-
-  /* A child that was found ended here is first STOPPED, then CLOSED: both are notified. */
-  _g_process_object_notify_ended (ended);
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-  return !running;
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* Accessors                                                                                 */
@@ -1185,107 +803,6 @@ g_process_object_get_exit_code (GProcessObject *self)
   code = get_priv (self)->exit_code;
   G_UNLOCK (process_lock);
   return code;
-}
-
-/**
- * g_process_object_get_authkey:
- * @self: a #GProcessObject
- *
- * Gets the authentication key. See #GProcessObject:authkey. The key stays valid as long as
- * @self, even if another thread replaces it meanwhile; g_process_object_dup_authkey() returns
- * a reference.
- *
- * Returns: (transfer none) (nullable): the key; %NULL for g_process_get_parent(), whose key is
- *   not known
- *
- * Since: 0.1
- */
-GBytes *
-g_process_object_get_authkey (GProcessObject *self)
-{
-  GBytes *key;
-
-  g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), NULL);
-
-  G_LOCK (process_lock);
-  key = get_priv (self)->authkey;
-  G_UNLOCK (process_lock);
-  return key;
-}
-
-/**
- * g_process_object_dup_authkey:
- * @self: a #GProcessObject
- *
- * Gets a reference to the authentication key. See #GProcessObject:authkey.
- *
- * Returns: (transfer full) (nullable): the key; %NULL for g_process_get_parent()
- *
- * Since: 0.2
- */
-GBytes *
-g_process_object_dup_authkey (GProcessObject *self)
-{
-  GBytes *key;
-
-  g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), NULL);
-
-  G_LOCK (process_lock);
-  key = get_priv (self)->authkey != NULL ? g_bytes_ref (get_priv (self)->authkey) : NULL;
-  G_UNLOCK (process_lock);
-  return key;
-}
-
-/**
- * g_process_object_set_authkey:
- * @self: a #GProcessObject
- * @authkey: (nullable): the new key, or %NULL for a new random one
- *
- * Sets the authentication key. A key set before g_process_object_start() is the child's
- * current key and the default of its children. The object keeps its own copy of the key,
- * which it wipes from memory when it is freed.
- *
- * Since: 0.1
- */
-void
-g_process_object_set_authkey (GProcessObject *self,
-                              GBytes         *authkey)
-{
-  GProcessObjectPrivate *priv;
-  gboolean changed = FALSE;
-  GBytes *key;
-
-  g_return_if_fail (G_PROCESS_IS_OBJECT (self));
-
-  priv = get_priv (self);
-  if (authkey != NULL)
-    {
-      gsize len;
-      const guint8 *data = g_bytes_get_data (authkey, &len);
-
-      key = authkey_new (data, len);
-    }
-  else
-    key = authkey_new_random ();
-
-  G_LOCK (process_lock);
-  if (priv->authkey == NULL || !g_bytes_equal (priv->authkey, key))
-    {
-      /* Kept until finalize: a get_authkey() caller in another thread may still read it */
-      if (priv->authkey != NULL)
-        {
-          if (priv->old_authkeys == NULL)
-            priv->old_authkeys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-          g_ptr_array_add (priv->old_authkeys, priv->authkey);
-        }
-      priv->authkey = g_steal_pointer (&key);
-      changed = TRUE;
-    }
-  G_UNLOCK (process_lock);
-
-  g_clear_pointer (&key, g_bytes_unref);
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTHKEY]);
 }
 
 /**
