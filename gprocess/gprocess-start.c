@@ -130,6 +130,8 @@ start_publish_locked (GProcessObject *self,
 
   if (!_g_process_child_finish_locked (&request->fork, &priv->sentinel, saved_errno))
     return FALSE;
+  if (!priv->sentinel.is_pidfd)
+    _g_process_sentinel_bind_pid_locked (&priv->sentinel, request->fork.pid);
 
   priv->pid = request->fork.pid;
   priv->state = G_PROCESS_STATE_STARTED;
