@@ -27,6 +27,13 @@ warm_up (void)
 #define N_THREADS 4
 #define STARTS_PER_THREAD 100
 
+/* valgrind makes a fork cost tens of milliseconds: fewer rounds there */
+static int
+rounds (int n)
+{
+  return g_getenv ("GPROCESS_TEST_VALGRIND") != NULL ? MAX (n / 5, 1) : n;
+}
+
 /* The descriptors the test process had before the threads started, sorted */
 static int *snapshot;
 static int n_snapshot;
@@ -39,7 +46,10 @@ list_open_fds (int  skip,
   DIR *dir = opendir ("/proc/self/fd");
   GArray *fds = g_array_new (FALSE, FALSE, sizeof (int));
   struct dirent *e;
+  struct rlimit limit;
 
+  /* Under valgrind, its own descriptors sit above the limit it shows the program */
+  g_assert_no_errno (getrlimit (RLIMIT_NOFILE, &limit));
   g_assert_nonnull (dir);
   while ((e = readdir (dir)) != NULL)
     {
@@ -48,7 +58,7 @@ list_open_fds (int  skip,
       if (e->d_name[0] == '.')
         continue;
       fd = atoi (e->d_name);
-      if (fd != dirfd (dir) && fd != skip)
+      if (fd != dirfd (dir) && fd != skip && (rlim_t) fd < limit.rlim_cur)
         g_array_append_val (fds, fd);
     }
   closedir (dir);
@@ -88,7 +98,15 @@ target_check_fds (GProcessObject *process,
           pipes++;
         }
       else
-        extra++;
+        {
+          char *link = g_strdup_printf ("/proc/self/fd/%d", fds[i]);
+          char *target = g_file_read_link (link, NULL);
+
+          g_printerr ("child %d holds descriptor %d: %s\n", index, fds[i], target);
+          g_free (target);
+          g_free (link);
+          extra++;
+        }
     }
   g_process_exit (extra);
 }
@@ -129,6 +147,14 @@ test_sibling_descriptors_not_inherited (void)
   StartThread data[N_THREADS];
   char *report;
   char **lines;
+
+  if (g_getenv ("GPROCESS_TEST_VALGRIND") != NULL)
+    {
+      /* A child of a multi-threaded parent cannot reach what only the other threads' stacks
+       * referenced: leak-checking it reports those blocks, by construction. */
+      g_test_skip ("children of a multi-threaded parent are not leak-clean under valgrind");
+      return;
+    }
 
   report_open (&fd_report);
   warm_up ();  /* before the snapshot */
@@ -220,7 +246,7 @@ test_failed_start_runs_nothing (void)
   low.rlim_cur = MIN (saved.rlim_cur, (rlim_t) count_open_fds () + 64);
   g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &low));
 
-  for (int round = 0; round < 200; round++)
+  for (int round = 0; round < rounds (200); round++)
     {
       GArray *fillers = fill_fd_table (round % 4);
       GProcessObject *p = g_process_object_new_with_target (target_write_byte,
@@ -293,6 +319,7 @@ barrier_wait (Barrier *b)
 typedef struct
 {
   Barrier barrier;
+  int n_rounds;
   GProcessObject *objects[RACE_ROUNDS];
   gboolean closed[RACE_ROUNDS];
   GError *close_errors[RACE_ROUNDS];
@@ -303,7 +330,7 @@ close_thread (gpointer data)
 {
   CloseRace *race = data;
 
-  for (int i = 0; i < RACE_ROUNDS; i++)
+  for (int i = 0; i < race->n_rounds; i++)
     {
       barrier_wait (&race->barrier);
       race->closed[i] = g_process_object_close (race->objects[i], &race->close_errors[i]);
@@ -321,11 +348,12 @@ test_close_racing_start_one_wins (void)
   GThread *closer;
   int n_started = 0, n_closed = 0;
 
-  for (int i = 0; i < RACE_ROUNDS; i++)
+  race->n_rounds = rounds (RACE_ROUNDS);
+  for (int i = 0; i < race->n_rounds; i++)
     race->objects[i] = g_process_object_new_with_target (target_sleep_forever, NULL, NULL);
   closer = g_thread_new ("closer", close_thread, race);
 
-  for (int i = 0; i < RACE_ROUNDS; i++)
+  for (int i = 0; i < race->n_rounds; i++)
     {
       GProcessObject *p = race->objects[i];
       GError *error = NULL;
@@ -344,7 +372,7 @@ test_close_racing_start_one_wins (void)
     }
   g_thread_join (closer);
 
-  for (int i = 0; i < RACE_ROUNDS; i++)
+  for (int i = 0; i < race->n_rounds; i++)
     {
       GProcessObject *p = race->objects[i];
       GProcessState state = g_process_object_get_state (p);
@@ -367,7 +395,7 @@ test_close_racing_start_one_wins (void)
       g_object_unref (p);
     }
   g_test_message ("%d started, %d closed first", n_started, n_closed);
-  g_assert_cmpint (n_started + n_closed, ==, RACE_ROUNDS);
+  g_assert_cmpint (n_started + n_closed, ==, race->n_rounds);
   g_free (race);
   g_assert_false (has_any_child ());
 }
@@ -380,6 +408,7 @@ test_close_racing_start_one_wins (void)
 typedef struct
 {
   GProcessObject *process;
+  int n_renames;
   gint stop;
 } Accessors;
 
@@ -388,7 +417,7 @@ setter_thread (gpointer data)
 {
   Accessors *a = data;
 
-  for (int i = 0; i < RENAMES; i++)
+  for (int i = 0; i < a->n_renames; i++)
     {
       char *name = g_strdup_printf ("name-%d", i);
       guint8 key[32];
@@ -439,9 +468,10 @@ getter_thread (gpointer data)
 static void
 test_getters_racing_setters (void)
 {
-  Accessors a = { g_process_object_new (), 0 };
+  Accessors a = { g_process_object_new (), rounds (RENAMES), 0 };
   GThread *setter, *getters[2];
   GBytes *uniform = g_bytes_new ("kkkk", 4);
+  char *name;
 
   g_process_object_set_authkey (a.process, uniform);  /* not random: getters check the bytes */
   g_bytes_unref (uniform);
@@ -453,7 +483,9 @@ test_getters_racing_setters (void)
   for (int i = 0; i < 2; i++)
     g_test_message ("getter %d: %" G_GSIZE_FORMAT " reads", i,
                     GPOINTER_TO_SIZE (g_thread_join (getters[i])));
-  g_assert_cmpstr (g_process_object_get_name (a.process), ==, "name-19999");
+  name = g_strdup_printf ("name-%d", a.n_renames - 1);
+  g_assert_cmpstr (g_process_object_get_name (a.process), ==, name);
+  g_free (name);
   g_object_unref (a.process);
 }
 
