@@ -13,11 +13,12 @@
 
 #include "test-util.h"
 
-/* valgrind makes a fork cost tens of milliseconds: fewer children there */
+/* valgrind and the sanitizers make a fork cost tens of milliseconds: fewer children there */
 static int
 rounds (int n)
 {
-  return g_getenv ("GPROCESS_TEST_VALGRIND") != NULL ? MAX (n / 10, 1) : n;
+  return g_getenv ("GPROCESS_TEST_VALGRIND") != NULL ||
+         g_getenv ("GPROCESS_TEST_SANITIZER") != NULL ? MAX (n / 10, 1) : n;
 }
 
 /* ---------------------------------------------------------------------------------------- */
