@@ -27,7 +27,7 @@
 
 /**
  * SECTION:gprocess-lifecycle
- * @title: Lifecycle and results
+ * @title: Lifecycle API
  * @short_description: no orphans, graceful stop, process groups, resource usage, results
  *
  * What `multiprocessing` leaves to its users, done once:
@@ -58,7 +58,8 @@
  * g_autoptr(GVariant) answer = g_process_object_get_result (p, &error);   // 42
  * ]|
  *
- * The chapter "Lifecycle and results" explains the mechanisms and their limits.
+ * The chapter <link linkend="gprocess-lifecycle-results">Lifecycle and results</link> explains
+ * the mechanisms and their limits.
  */
 
 #define get_priv _g_process_object_get_private

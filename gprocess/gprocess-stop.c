@@ -172,8 +172,54 @@ nap (gint64         deadline,
   return TRUE;
 }
 
-/* Waits until process group @pgid has no live member: on pidfds of its members (opened and
- * registered under the lock, as every library descriptor), rescanning when one ends. */
+/* One look at process group @pgid: TRUE when no live member remains. Otherwise @pidfds gets
+ * pidfds on its members (opened and registered under the lock, as every library descriptor),
+ * or NULL/empty when pidfds are not available (valgrind, no /proc): then the caller naps. */
+static gboolean
+group_gone_or_watch (pid_t    pgid,
+                     GArray **pidfds)
+{
+  GArray *members = group_members (pgid);
+
+  *pidfds = NULL;
+  if (members == NULL)
+    return kill (-pgid, 0) < 0 && errno == ESRCH;
+  if (members->len == 0)
+    {
+      g_array_unref (members);
+      return TRUE;
+    }
+
+  *pidfds = g_array_new (FALSE, FALSE, sizeof (int));
+  G_LOCK (process_lock);
+  for (guint i = 0; i < members->len; i++)
+    {
+      int fd = _g_process_pidfd_open (g_array_index (members, pid_t, i));
+
+      if (fd >= 0)
+        {
+          _g_process_fds_add_locked (fd);
+          g_array_append_val (*pidfds, fd);
+        }
+    }
+  G_UNLOCK (process_lock);
+  g_array_unref (members);
+  return FALSE;
+}
+
+static void
+close_pidfds (GArray *pidfds)
+{
+  if (pidfds == NULL)
+    return;
+  G_LOCK (process_lock);
+  for (guint i = 0; i < pidfds->len; i++)
+    _g_process_fds_close_locked (g_array_index (pidfds, int, i));
+  G_UNLOCK (process_lock);
+  g_array_unref (pidfds);
+}
+
+/* Waits until process group @pgid has no live member, waking when one of them ends. */
 static gboolean
 wait_group_gone (pid_t          pgid,
                  gint64         deadline,
@@ -184,49 +230,16 @@ wait_group_gone (pid_t          pgid,
 
   for (;;)
     {
-      GArray *members = group_members (pgid);
       GArray *pidfds;
       gboolean ok;
 
-      if (members == NULL)
-        {
-          if (kill (-pgid, 0) < 0 && errno == ESRCH)
-            return TRUE;
-          if (!nap (deadline, &nap_us, cancellable, error))
-            return FALSE;
-          continue;
-        }
-      if (members->len == 0)
-        {
-          g_array_unref (members);
-          return TRUE;
-        }
-
-      pidfds = g_array_new (FALSE, FALSE, sizeof (int));
-      G_LOCK (process_lock);
-      for (guint i = 0; i < members->len; i++)
-        {
-          int fd = _g_process_pidfd_open (g_array_index (members, pid_t, i));
-
-          if (fd >= 0)
-            {
-              _g_process_fds_add_locked (fd);
-              g_array_append_val (pidfds, fd);
-            }
-        }
-      G_UNLOCK (process_lock);
-      g_array_unref (members);
-
-      if (pidfds->len > 0)
+      if (group_gone_or_watch (pgid, &pidfds))
+        return TRUE;
+      if (pidfds != NULL && pidfds->len > 0)
         ok = poll_until (pidfds, deadline, cancellable, error);
       else
         ok = nap (deadline, &nap_us, cancellable, error);
-
-      G_LOCK (process_lock);
-      for (guint i = 0; i < pidfds->len; i++)
-        _g_process_fds_close_locked (g_array_index (pidfds, int, i));
-      G_UNLOCK (process_lock);
-      g_array_unref (pidfds);
+      close_pidfds (pidfds);
       if (!ok)
         return FALSE;
     }
@@ -243,6 +256,9 @@ typedef struct
   gboolean leader_ended;
   gboolean killed;
   GSource *timeout;     /* stop_async(): while the grace period runs */
+  GSource *group_source;  /* stop_async(): while the group's members are watched */
+  GArray *group_pidfds;
+  gulong nap_us;
 } StopState;
 
 static gint64
@@ -434,6 +450,17 @@ g_process_object_stop (GProcessObject  *self,
 }
 
 static void
+stop_async_unwatch_group (StopState *st)
+{
+  if (st->group_source != NULL)
+    {
+      g_source_destroy (st->group_source);
+      g_clear_pointer (&st->group_source, g_source_unref);
+    }
+  close_pidfds (g_steal_pointer (&st->group_pidfds));
+}
+
+static void
 stop_state_free (gpointer data)
 {
   StopState *st = data;
@@ -443,21 +470,93 @@ stop_state_free (gpointer data)
       g_source_destroy (st->timeout);
       g_source_unref (st->timeout);
     }
+  stop_async_unwatch_group (st);
   g_free (st);
 }
 
-static void
-stop_group_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
+static gboolean
+group_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
 {
-  GError *error = NULL;
+  return callback (user_data);
+}
 
-  if (stop_wait_group (source_object, task_data, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
+static GSourceFuncs group_source_funcs = {
+  NULL, NULL, group_source_dispatch, NULL, NULL, NULL,
+};
+
+static gboolean
+cancelled_source_callback (GCancellable *cancellable,
+                           gpointer      user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void stop_async_watch_group (GTask *task);
+
+/* A member of the group ended, the grace period passed, a nap ended or the cancellable fired */
+static gboolean
+stop_async_group_woken (gpointer user_data)
+{
+  GTask *task = user_data;
+  StopState *st = g_task_get_task_data (task);
+
+  stop_async_unwatch_group (st);
+  if (g_task_return_error_if_cancelled (task))
+    return G_SOURCE_REMOVE;
+  if (!st->killed && st->deadline >= 0 && g_get_monotonic_time () >= st->deadline)
+    {
+      G_LOCK (process_lock);
+      _g_process_lifecycle_signal_group_locked (g_task_get_source_object (task), SIGKILL);
+      G_UNLOCK (process_lock);
+      st->killed = TRUE;
+    }
+  stop_async_watch_group (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* The members that outlive the leader, in the caller's main context: a source on their
+ * pidfds, woken at the end of the grace period (then SIGKILL) */
+static void
+stop_async_watch_group (GTask *task)
+{
+  StopState *st = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  gint64 ready = -1;
+  GSource *source;
+  GArray *pidfds;
+
+  if (group_gone_or_watch (st->pgid, &pidfds))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  source = g_source_new (&group_source_funcs, sizeof (GSource));
+  g_source_set_static_name (source, "GProcessObject stop group");
+  if (pidfds != NULL && pidfds->len > 0)
+    for (guint i = 0; i < pidfds->len; i++)
+      g_source_add_unix_fd (source, g_array_index (pidfds, int, i), G_IO_IN);
   else
-    g_task_return_error (task, error);
+    {
+      ready = g_get_monotonic_time () + (gint64) st->nap_us;
+      st->nap_us = MIN (st->nap_us * 2, 10000);
+    }
+  if (!st->killed && st->deadline >= 0)
+    ready = ready < 0 ? st->deadline : MIN (ready, st->deadline);
+  g_source_set_ready_time (source, ready);
+  if (cancellable != NULL)
+    {
+      GSource *cancel_source = g_cancellable_source_new (cancellable);
+
+      g_source_set_callback (cancel_source, (GSourceFunc) (void (*) (void)) cancelled_source_callback,
+                             NULL, NULL);
+      g_source_add_child_source (source, cancel_source);
+      g_source_unref (cancel_source);
+    }
+  st->group_pidfds = pidfds;
+  st->group_source = source;
+  g_task_attach_source (task, source, stop_async_group_woken);
 }
 
 /* The leader has ended (or the cancellable fired) */
@@ -476,7 +575,7 @@ stop_async_ended (GProcessObject *process,
   if (g_task_return_error_if_cancelled (task))
     return G_SOURCE_REMOVE;
   if (st->pgid != 0)
-    g_task_run_in_thread (task, stop_group_thread);   /* waiting for strangers' pidfds */
+    stop_async_watch_group (task);
   else
     g_task_return_boolean (task, TRUE);
   return G_SOURCE_REMOVE;
@@ -504,9 +603,7 @@ stop_async_timeout (gpointer user_data)
  *
  * g_process_object_stop() without blocking: the signals are sent at once, the grace period
  * and the end are waited for in the thread-default #GMainContext of the caller, where
- * @callback runs. Call g_process_object_stop_finish() from @callback. With
- * #GProcessObject:process-group, the members of the group that outlive the child are waited
- * for in a worker thread.
+ * @callback runs. Call g_process_object_stop_finish() from @callback.
  *
  * Since: 0.2
  */
@@ -529,12 +626,13 @@ g_process_object_stop_async (GProcessObject      *self,
   g_task_set_source_tag (task, g_process_object_stop_async);
   g_task_set_name (task, "[gprocess] stop_async");
   st = g_new0 (StopState, 1);
+  st->nap_us = 50;
   g_task_set_task_data (task, st, stop_state_free);
 
   if (!stop_begin (self, grace_us, st, &error))
     g_task_return_error (task, error);
   else if (st->leader_ended && st->pgid != 0)
-    g_task_run_in_thread (task, stop_group_thread);
+    stop_async_watch_group (task);
   else if (st->leader_ended)
     g_task_return_boolean (task, TRUE);
   else
