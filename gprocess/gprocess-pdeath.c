@@ -156,7 +156,9 @@ _g_process_pdeath_arm (int   death_read_fd,
   fcntl (fd, F_SETOWN_EX, &owner);
   fcntl (fd, F_SETFL, O_RDONLY | O_NONBLOCK | O_ASYNC);
 
-  /* The parent may have died before the arming: nobody would send the signal then */
+  /* The parent may have died before the arming: nobody would send the signal then. (When
+   * the caller then closes @death_read_fd the kernel happens to signal too, as any reader
+   * leaving a pipe without writers wakes the others; a fork server keeps it open.) */
   while (poll (&pfd, 1, 0) < 0 && errno == EINTR)
     ;
   if (pfd.revents & (POLLHUP | POLLERR))
