@@ -12,4 +12,5 @@
 # include "gprocess-enums.h"
 # include "gprocess-object.h"
 # include "gprocess-lifecycle.h"
+# include "gprocess-introspect.h"
 #undef GPROCESS_INSIDE
