@@ -104,8 +104,8 @@ _g_process_pdeath_keep_in_child (void)
 void
 _g_process_pdeath_reset_in_child (void)
 {
-  death_read_fd = -1;
-  death_write_fd = -1;
+  if (death_read_fd >= 0)   /* no write when there is nothing to forget: a page not copied */
+    death_read_fd = death_write_fd = -1;
 }
 
 /* "/proc/self/fd/N" without stdio (child code: async-signal-safe) */

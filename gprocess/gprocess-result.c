@@ -72,9 +72,17 @@ static GHashTable *volatile inherited_received;  /* a child's copy, kept reachab
 
 /* In a child of start() */
 static int kept_send_fd = -1;     /* between the fork and the bootstrap */
-static int child_send_fd = -1;    /* (lock process_lock) the parent's socket */
-static GVariant *child_value;     /* (lock process_lock) the last recorded value, or */
-static GError *child_error;       /* (lock process_lock) the last recorded error */
+static int child_send_fd = -1;    /* the parent's socket; set before any user code runs */
+
+/* What the child recorded: swapped atomically, so that a child that records nothing takes no
+ * lock at its end (g_mutex_lock()'s code page would be one more page fault in every child) */
+typedef struct
+{
+  GVariant *value;
+  GError *error;
+} ChildRecord;
+
+static ChildRecord *child_record;  /* (atomic) (owned) */
 
 /* ---------------------------------------------------------------------------------------- */
 /* In the parent                                                                             */
@@ -457,21 +465,48 @@ _g_process_result_keep_in_child (void)
 void
 _g_process_result_reset_in_child (void)
 {
-  inherited_received = received;
-  received = NULL;
-  recv_fd = -1;
-  send_fd = -1;
-  child_send_fd = -1;
+  if (received != NULL)
+    {
+      inherited_received = received;
+      received = NULL;
+    }
+  if (recv_fd >= 0)
+    recv_fd = send_fd = -1;
+  if (child_send_fd >= 0)
+    child_send_fd = -1;
 }
 
 /* Child code, in a child of start(), after the library's descriptors were closed */
 void
 _g_process_result_bootstrap_child (void)
 {
+  if (kept_send_fd < 0)
+    return;
   child_send_fd = kept_send_fd;
   kept_send_fd = -1;
-  if (child_send_fd >= 0)
-    _g_process_fds_add_locked (child_send_fd);  /* hidden from the child's own children */
+  _g_process_fds_add_locked (child_send_fd);  /* hidden from the child's own children */
+}
+
+static void
+child_record_free (ChildRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_clear_pointer (&record->value, g_variant_unref);
+  g_clear_error (&record->error);
+  g_free (record);
+}
+
+/* Takes @value or @error; the last call wins */
+static void
+child_record_replace (GVariant *value,
+                      GError   *error)
+{
+  ChildRecord *record = g_new0 (ChildRecord, 1);
+
+  record->value = value;
+  record->error = error;
+  child_record_free (g_atomic_pointer_exchange (&child_record, record));
 }
 
 static gboolean
@@ -542,33 +577,35 @@ _g_process_result_send_in_child (void)
   struct iovec iov = { (void *) RESULT_MAGIC, sizeof RESULT_MAGIC };
   struct msghdr msg;
   struct cmsghdr *c;
-  GVariant *value, *payload;
-  GError *error;
-  int sock, fd, kind;
+  ChildRecord *record;
+  GVariant *payload;
+  int fd, kind;
 
-  G_LOCK (process_lock);
-  value = g_steal_pointer (&child_value);
-  error = g_steal_pointer (&child_error);
-  sock = child_send_fd;
-  G_UNLOCK (process_lock);
-
-  if (sock < 0 || (value == NULL && error == NULL))
+  if (g_atomic_pointer_get (&child_record) == NULL)
     return;
+  record = g_atomic_pointer_exchange (&child_record, NULL);
+  if (record == NULL)
+    return;
+  if (child_send_fd < 0)
+    {
+      child_record_free (record);
+      return;
+    }
 
-  if (error != NULL)
+  if (record->error != NULL)
     {
       kind = RESULT_KIND_ERROR;
-      payload = g_variant_ref_sink (g_variant_new ("(sis)", g_quark_to_string (error->domain),
-                                                   (gint32) error->code,
-                                                   error->message != NULL ? error->message : ""));
-      g_error_free (error);
+      payload = g_variant_ref_sink (g_variant_new ("(sis)", g_quark_to_string (record->error->domain),
+                                                   (gint32) record->error->code,
+                                                   record->error->message != NULL ?
+                                                   record->error->message : ""));
     }
   else
     {
       kind = RESULT_KIND_VALUE;
-      payload = g_variant_get_normal_form (value);
-      g_variant_unref (value);
+      payload = g_variant_get_normal_form (record->value);
     }
+  child_record_free (record);
 
   fd = write_message (kind, payload);
   g_variant_unref (payload);
@@ -590,7 +627,7 @@ _g_process_result_send_in_child (void)
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN (sizeof (int));
   memcpy (CMSG_DATA (c), &fd, sizeof fd);
-  while (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+  while (sendmsg (child_send_fd, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
     ;
   close (fd);
 }
@@ -624,9 +661,6 @@ check_in_child (const char *function)
 void
 g_process_set_result (GVariant *value)
 {
-  GVariant *old_value;
-  GError *old_error;
-
   g_return_if_fail (value != NULL);
 
   g_variant_ref_sink (value);
@@ -635,14 +669,7 @@ g_process_set_result (GVariant *value)
       g_variant_unref (value);
       return;
     }
-  G_LOCK (process_lock);
-  old_value = child_value;
-  old_error = child_error;
-  child_value = value;
-  child_error = NULL;
-  G_UNLOCK (process_lock);
-  g_clear_pointer (&old_value, g_variant_unref);
-  g_clear_error (&old_error);
+  child_record_replace (value, NULL);
 }
 
 /**
@@ -657,19 +684,9 @@ g_process_set_result (GVariant *value)
 void
 g_process_set_error (const GError *error)
 {
-  GVariant *old_value;
-  GError *old_error;
-
   g_return_if_fail (error != NULL);
 
   if (!check_in_child ("g_process_set_error"))
     return;
-  G_LOCK (process_lock);
-  old_value = child_value;
-  old_error = child_error;
-  child_value = NULL;
-  child_error = g_error_copy (error);
-  G_UNLOCK (process_lock);
-  g_clear_pointer (&old_value, g_variant_unref);
-  g_clear_error (&old_error);
+  child_record_replace (NULL, g_error_copy (error));
 }
