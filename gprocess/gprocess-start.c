@@ -94,7 +94,8 @@ start_prepare_locked (GProcessObject  *self,
 {
   GProcessObjectPrivate *priv = get_priv (self);
 
-  if (!start_check_locked (self, error))
+  if (!start_check_locked (self, error) ||
+      !_g_process_lifecycle_prepare_start_locked (self, error))
     return FALSE;
 
   _g_process_fds_ensure_devnull_locked ();
