@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "gprocess-object.h"
+#include "gprocess-start-method.h"
 #include "gprocess-private.h"
 #include "gprocess-fds-private.h"
 #include "gprocess-reaper-private.h"
@@ -28,6 +29,8 @@ typedef enum
   PROP_AUTHKEY,
   PROP_SENTINEL,
   PROP_STATE,
+  PROP_START_METHOD,
+  PROP_ARGS,
   N_PROPS
 } GProcessObjectProp;
 
@@ -85,6 +88,14 @@ typedef struct
   GProcessSentinel sentinel;       /* owned by gprocess-fds.c */
   GProcessReaperEntry reaper;      /* owned by gprocess-reaper.c */
   GProcessTreeLink link;           /* owned by gprocess-tree.c */
+
+  /* Start methods (gprocess-forkserver.c) */
+  GProcessStartMethod start_method; /* (lock process_lock) */
+  GVariant *args;                  /* (lock process_lock) */
+  GPtrArray *old_args;             /* (lock process_lock) replaced while a getter's caller may
+                                    * still read them: freed at finalize */
+  int *fds;                        /* (lock process_lock) descriptors passed to the child */
+  gsize n_fds;                     /* (lock process_lock) */
 
   /* Handed from the thread that observed the end to its notification step */
   GProcessObject *next_ended;

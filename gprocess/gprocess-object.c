@@ -22,6 +22,7 @@
 #include "gprocess.h"
 #include "gprocess-object-private.h"
 #include "gprocess-child-private.h"
+#include "gprocess-forkserver-private.h"
 #include "gprocess-wait-private.h"
 
 /**
@@ -221,6 +222,7 @@ g_process_object_finalize (GObject *object)
   g_clear_pointer (&priv->authkey, g_bytes_unref);
   g_clear_pointer (&priv->old_names, g_ptr_array_unref);
   g_clear_pointer (&priv->old_authkeys, g_ptr_array_unref);
+  _g_process_forkserver_free_object_data (self);
 
   G_OBJECT_CLASS (g_process_object_parent_class)->finalize (object);
 }
@@ -256,6 +258,12 @@ g_process_object_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_enum (value, g_process_object_get_state (self));
       break;
+    case PROP_START_METHOD:
+      g_value_set_enum (value, g_process_object_get_start_method (self));
+      break;
+    case PROP_ARGS:
+      g_value_set_variant (value, g_process_object_get_args (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -281,6 +289,12 @@ g_process_object_set_property (GObject      *object,
       break;
     case PROP_AUTHKEY:
       g_process_object_set_authkey (self, g_value_get_boxed (value));
+      break;
+    case PROP_START_METHOD:
+      g_process_object_set_start_method (self, g_value_get_enum (value));
+      break;
+    case PROP_ARGS:
+      g_process_object_set_args (self, g_value_get_variant (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -397,6 +411,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
                          "Where the object is in its life cycle", G_PROCESS_TYPE_STATE, G_PROCESS_STATE_INITIAL,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  _g_process_forkserver_install_properties (properties);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _g_process_init_i18n ();
@@ -413,6 +429,7 @@ g_process_object_init (GProcessObject *self)
   priv->sentinel = (GProcessSentinel) G_PROCESS_SENTINEL_INIT;
   priv->reaper = (GProcessReaperEntry) G_PROCESS_REAPER_ENTRY_INIT;
   priv->state = G_PROCESS_STATE_INITIAL;
+  priv->start_method = _g_process_default_start_method ();
 
   switch (priv->kind)
     {

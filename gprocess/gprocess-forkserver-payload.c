@@ -1,0 +1,316 @@
+/* gprocess-forkserver-payload.c: what crosses to a fork-server child, and the object rebuilt
+ * from it there
+ *
+ * The application serializes, with the lock held, one GVariant of type PAYLOAD_TYPE: the
+ * object's name, identity (the counters that name its children), daemon flag, authentication
+ * key, args, the start method, and the subclass properties that cross (readable and writable,
+ * of a fundamental type, a string, a GVariant, a GStrv or a GBytes; read before the lock is
+ * taken, since their getters are user code). The child makes a new object of the same type
+ * from it, with the target's address and data that travelled in the request's header.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define _GNU_SOURCE
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gprocess.h"
+#include "gprocess-object-private.h"
+#include "gprocess-forkserver-private.h"
+
+#define get_priv _g_process_object_get_private
+
+#define PAYLOAD_TYPE "(ssbaymva{sv}i)"
+#define PAYLOAD_FORMAT "(ssb@ay@mv@a{sv}i)"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Subclass properties: the values that cross                                               */
+
+/* A property's value as it crosses, or NULL for a type that does not */
+static GVariant *
+value_to_variant (const GValue *value)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_BOOLEAN: return g_variant_new_boolean (g_value_get_boolean (value));
+    case G_TYPE_CHAR:    return g_variant_new_int32 (g_value_get_schar (value));
+    case G_TYPE_INT:     return g_variant_new_int32 (g_value_get_int (value));
+    case G_TYPE_ENUM:    return g_variant_new_int32 (g_value_get_enum (value));
+    case G_TYPE_UCHAR:   return g_variant_new_uint32 (g_value_get_uchar (value));
+    case G_TYPE_UINT:    return g_variant_new_uint32 (g_value_get_uint (value));
+    case G_TYPE_FLAGS:   return g_variant_new_uint32 (g_value_get_flags (value));
+    case G_TYPE_LONG:    return g_variant_new_int64 (g_value_get_long (value));
+    case G_TYPE_INT64:   return g_variant_new_int64 (g_value_get_int64 (value));
+    case G_TYPE_ULONG:   return g_variant_new_uint64 (g_value_get_ulong (value));
+    case G_TYPE_UINT64:  return g_variant_new_uint64 (g_value_get_uint64 (value));
+    case G_TYPE_FLOAT:   return g_variant_new_double (g_value_get_float (value));
+    case G_TYPE_DOUBLE:  return g_variant_new_double (g_value_get_double (value));
+    case G_TYPE_STRING:
+      {
+        const char *s = g_value_get_string (value);
+
+        if (s != NULL && !g_utf8_validate (s, -1, NULL))
+          return NULL;
+        return g_variant_new_maybe (G_VARIANT_TYPE_STRING, s ? g_variant_new_string (s) : NULL);
+      }
+    case G_TYPE_VARIANT:
+      {
+        GVariant *v = g_value_get_variant (value);
+
+        return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, v ? g_variant_new_variant (v) : NULL);
+      }
+    case G_TYPE_BOXED:
+      if (type == G_TYPE_STRV)
+        {
+          const char * const *strv = g_value_get_boxed (value);
+
+          return g_variant_new_maybe (G_VARIANT_TYPE_STRING_ARRAY,
+                                      strv ? g_variant_new_strv (strv, -1) : NULL);
+        }
+      if (type == G_TYPE_BYTES)
+        {
+          GBytes *bytes = g_value_get_boxed (value);
+
+          return g_variant_new_maybe (G_VARIANT_TYPE_BYTESTRING,
+                                      bytes ? g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                                        bytes, TRUE) : NULL);
+        }
+      return NULL;
+    default:
+      return NULL;
+    }
+}
+
+/* The reverse, in the child: FALSE if @v does not fit @pspec */
+static gboolean
+variant_to_value (GVariant   *v,
+                  GParamSpec *pspec,
+                  GValue     *value)
+{
+  GType type = pspec->value_type;
+  GVariant *inner;
+
+  g_value_init (value, type);
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+#define CASE(gtype, vtype, setter, getter) \
+    case gtype: \
+      if (!g_variant_is_of_type (v, vtype)) \
+        return FALSE; \
+      setter (value, getter (v)); \
+      return TRUE;
+    CASE (G_TYPE_BOOLEAN, G_VARIANT_TYPE_BOOLEAN, g_value_set_boolean, g_variant_get_boolean)
+    CASE (G_TYPE_CHAR, G_VARIANT_TYPE_INT32, g_value_set_schar, g_variant_get_int32)
+    CASE (G_TYPE_INT, G_VARIANT_TYPE_INT32, g_value_set_int, g_variant_get_int32)
+    CASE (G_TYPE_ENUM, G_VARIANT_TYPE_INT32, g_value_set_enum, g_variant_get_int32)
+    CASE (G_TYPE_UCHAR, G_VARIANT_TYPE_UINT32, g_value_set_uchar, g_variant_get_uint32)
+    CASE (G_TYPE_UINT, G_VARIANT_TYPE_UINT32, g_value_set_uint, g_variant_get_uint32)
+    CASE (G_TYPE_FLAGS, G_VARIANT_TYPE_UINT32, g_value_set_flags, g_variant_get_uint32)
+    CASE (G_TYPE_LONG, G_VARIANT_TYPE_INT64, g_value_set_long, g_variant_get_int64)
+    CASE (G_TYPE_INT64, G_VARIANT_TYPE_INT64, g_value_set_int64, g_variant_get_int64)
+    CASE (G_TYPE_ULONG, G_VARIANT_TYPE_UINT64, g_value_set_ulong, g_variant_get_uint64)
+    CASE (G_TYPE_UINT64, G_VARIANT_TYPE_UINT64, g_value_set_uint64, g_variant_get_uint64)
+    CASE (G_TYPE_FLOAT, G_VARIANT_TYPE_DOUBLE, g_value_set_float, g_variant_get_double)
+    CASE (G_TYPE_DOUBLE, G_VARIANT_TYPE_DOUBLE, g_value_set_double, g_variant_get_double)
+#undef CASE
+    default:
+      break;
+    }
+
+  if (!g_variant_is_of_type (v, G_VARIANT_TYPE_MAYBE))
+    return FALSE;
+  inner = g_variant_get_maybe (v);
+  if (type == G_TYPE_STRING && g_variant_is_of_type (v, G_VARIANT_TYPE ("ms")))
+    g_value_set_string (value, inner ? g_variant_get_string (inner, NULL) : NULL);
+  else if (type == G_TYPE_VARIANT && g_variant_is_of_type (v, G_VARIANT_TYPE ("mv")))
+    g_value_take_variant (value, inner ? g_variant_get_variant (inner) : NULL);
+  else if (type == G_TYPE_STRV && g_variant_is_of_type (v, G_VARIANT_TYPE ("mas")))
+    g_value_take_boxed (value, inner ? g_variant_dup_strv (inner, NULL) : NULL);
+  else if (type == G_TYPE_BYTES && g_variant_is_of_type (v, G_VARIANT_TYPE ("may")))
+    g_value_take_boxed (value, inner ? g_variant_get_data_as_bytes (inner) : NULL);
+  else
+    {
+      g_clear_pointer (&inner, g_variant_unref);
+      return FALSE;
+    }
+  g_clear_pointer (&inner, g_variant_unref);
+  return TRUE;
+}
+
+/* Outside the lock (the getters are user code): the readable and writable properties that
+ * subclasses added, of the types that cross; NULL for a plain GProcessObject */
+GVariant *
+_g_process_forkserver_collect (GProcessObject *self)
+{
+  GVariantBuilder builder;
+  GParamSpec **pspecs;
+  guint n_pspecs;
+
+  if (G_OBJECT_TYPE (self) == G_PROCESS_TYPE_OBJECT)
+    return NULL;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (self), &n_pspecs);
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GParamSpec *pspec = pspecs[i];
+      GValue value = G_VALUE_INIT;
+      GVariant *v;
+
+      if (g_type_is_a (G_PROCESS_TYPE_OBJECT, pspec->owner_type) ||
+          (pspec->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE)
+        continue;
+      g_value_init (&value, pspec->value_type);
+      g_object_get_property (G_OBJECT (self), pspec->name, &value);
+      v = value_to_variant (&value);
+      if (v != NULL)
+        g_variant_builder_add (&builder, "{sv}", pspec->name, v);
+      g_value_unset (&value);
+    }
+  g_free (pspecs);
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* With the lock held: everything of @self that crosses, besides the target */
+GVariant *
+_g_process_forkserver_payload_new_locked (GProcessObject *self,
+                                          GVariant       *properties)
+{
+  GProcessObjectPrivate *priv = get_priv (self);
+  GVariant *args = priv->args != NULL ? g_variant_new_variant (priv->args) : NULL;
+
+  return g_variant_ref_sink (
+    g_variant_new (PAYLOAD_FORMAT, priv->name, priv->identity, priv->daemon,
+                   g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, priv->authkey, TRUE),
+                   g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, args),
+                   properties != NULL ? properties : g_variant_new ("a{sv}", NULL),
+                   (gint32) priv->start_method));
+}
+
+/* Child code: the payload's bytes, from the request or from its memfd */
+static GBytes *
+child_payload_bytes (const GProcessForkServerChild *child)
+{
+  guint8 *data;
+  gsize got = 0;
+
+  if (child->payload_fd < 0)
+    return g_bytes_new_static (child->payload, child->payload_size);
+
+  data = g_malloc (MAX (child->payload_size, 1));
+  while (got < child->payload_size)
+    {
+      ssize_t n = pread (child->payload_fd, data + got, child->payload_size - got, got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        _exit (127);  /* the application's request is gone: nothing ran yet */
+      got += n;
+    }
+  close (child->payload_fd);
+  return g_bytes_new_take (data, child->payload_size);
+}
+
+/* Child code: the subclass properties, for g_object_new_with_properties() */
+static guint
+child_properties (GType        type,
+                  GVariant    *properties,
+                  const char **names,
+                  GValue      *values)
+{
+  GObjectClass *klass = g_type_class_ref (type);
+  GVariantIter iter;
+  const char *name;
+  GVariant *v;
+  guint n = 0;
+
+  g_variant_iter_init (&iter, properties);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &v))
+    {
+      GParamSpec *pspec = g_object_class_find_property (klass, name);
+
+      if (pspec != NULL && variant_to_value (v, pspec, &values[n]))
+        names[n++] = pspec->name;
+      else if (G_IS_VALUE (&values[n]))
+        g_value_unset (&values[n]);
+      g_variant_unref (v);
+    }
+  g_type_class_unref (klass);
+  return n;
+}
+
+/* Child code, after the gate: the object, as the application had it at start() */
+GProcessObject *
+_g_process_forkserver_rebuild (const GProcessForkServerChild *child)
+{
+  GType type = g_type_from_name (child->type_name);
+  GBytes *bytes = child_payload_bytes (child);
+  GVariant *payload = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (PAYLOAD_TYPE),
+                                                                    bytes, FALSE));
+  GVariant *authkey, *args, *properties;
+  GProcessObjectPrivate *priv;
+  GProcessObject *self;
+  const char **names;
+  GValue *values;
+  gboolean daemon;
+  char *name, *identity;
+  gint32 method;
+  GBytes *key;
+  guint n;
+
+  g_variant_get (payload, PAYLOAD_FORMAT, &name, &identity, &daemon, &authkey, &args,
+                 &properties, &method);
+  names = g_new0 (const char *, g_variant_n_children (properties) + 1);
+  values = g_new0 (GValue, g_variant_n_children (properties) + 1);
+  n = child_properties (type, properties, names, values);
+  self = G_PROCESS_OBJECT (g_object_new_with_properties (type, n, names, values));
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&values[i]);
+  g_free (values);
+  g_free (names);
+
+  key = g_variant_get_data_as_bytes (authkey);
+  g_process_object_set_authkey (self, key);
+  g_bytes_unref (key);
+
+  priv = get_priv (self);
+  G_LOCK (process_lock);
+  priv->creator_pid = child->app_pid;
+  g_free (priv->name);
+  priv->name = name;
+  g_free (priv->identity);
+  priv->identity = identity;
+  priv->daemon = daemon;
+  priv->start_method = (GProcessStartMethod) method;
+  g_clear_pointer (&priv->args, g_variant_unref);
+  priv->args = g_variant_get_maybe (args);
+  if (priv->args != NULL)
+    {
+      GVariant *boxed = priv->args;
+
+      priv->args = g_variant_get_variant (boxed);
+      g_variant_unref (boxed);
+    }
+  priv->target = (GProcessTargetFunc) child->target;
+  priv->target_data = child->target_data;
+  priv->target_destroy = NULL;
+  g_free (priv->fds);
+  priv->fds = child->n_fds > 0 ? g_memdup2 (child->fds, child->n_fds * sizeof (int)) : NULL;
+  priv->n_fds = child->n_fds;
+  G_UNLOCK (process_lock);
+
+  g_variant_unref (authkey);
+  g_variant_unref (args);
+  g_variant_unref (properties);
+  g_variant_unref (payload);
+  g_bytes_unref (bytes);
+  return self;
+}
