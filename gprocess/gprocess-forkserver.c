@@ -162,12 +162,13 @@ forget_server (void)
   server_pid = 0;
 }
 
-static void G_GNUC_NORETURN serve (int fd, pid_t app_pid);
+static void G_GNUC_NORETURN serve (int fd, pid_t app_pid, gboolean from_main_thread);
 
 /* With server_mutex held */
 static gboolean
 ensure_server (GError **error)
 {
+  gboolean from_main_thread;
   int fds[2];
   pid_t pid;
   int saved_errno;
@@ -189,12 +190,13 @@ ensure_server (GError **error)
   G_UNLOCK (process_lock);
 
   _g_process_flush_std_streams ();
+  from_main_thread = syscall (SYS_gettid) == getpid ();
   forking_server_fd = fds[1];
   pid = _g_process_child_fork_server ();
   saved_errno = errno;
   forking_server_fd = -1;
   if (pid == 0)
-    serve (fds[1], getppid ());
+    serve (fds[1], getppid (), from_main_thread);
 
   G_LOCK (process_lock);
   _g_process_fds_close_locked (fds[1]);
@@ -423,15 +425,19 @@ close_fds_except (int keep)
   close_range_or_loop ((unsigned) keep + 1, ~0U);
 }
 
-/* The server's life: one request, one clone, one reply, until end-of-file */
+/* The server's life: one request, one clone, one reply, until end-of-file. PR_SET_PDEATHSIG
+ * fires when the thread that forked the server ends, not the process: it is a second guard
+ * only when that thread is the main thread (end-of-file of the socket is the first). */
 static void
-serve (int   fd,
-       pid_t app_pid)
+serve (int      fd,
+       pid_t    app_pid,
+       gboolean from_main_thread)
 {
   gboolean with_pidfd = _g_process_pidfd_supported ();
   int devnull;
 
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (from_main_thread)
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
   if (getppid () != app_pid)
     _exit (0);
   prctl (PR_SET_NAME, "gprocess-fsrv");
