@@ -11,6 +11,11 @@
  * Both pass through atfork_child(), the pthread_atfork() handler that runs in every new
  * process whoever forked, and which turns a child of start() into that object's process
  * (bootstrap_child()) before any code of the binding runs there.
+ *  - Fork server (G_PROCESS_START_METHOD_FORKSERVER): the server (gprocess-forkserver.c) is
+ *    itself a fork of the application, made through the same path (the binding's hook too);
+ *    it makes each child with clone (CLONE_PARENT), which runs no atfork handler, and calls
+ *    _g_process_child_forkserver_main() there: the descriptors, the gate, the binding's
+ *    fork-server hook, then the object rebuilt from the request, then child_main().
  *
  * WHAT RUNS BETWEEN fork() AND _exit() (as glib/gspawn-posix.c labels its child code):
  * atfork_child(), bootstrap_child() and the functions they call (the descriptor bitmap, the
