@@ -253,8 +253,9 @@ _g_process_forkserver_rebuild (const GProcessForkServerChild *child)
 {
   GType type = g_type_from_name (child->type_name);
   GBytes *bytes = child_payload_bytes (child);
+  /* Trusted: it comes from this application, through a socket only it and the server hold */
   GVariant *payload = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (PAYLOAD_TYPE),
-                                                                    bytes, FALSE));
+                                                                    bytes, TRUE));
   GVariant *authkey, *args, *properties;
   GProcessObjectPrivate *priv;
   GProcessObject *self;

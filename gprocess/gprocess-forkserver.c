@@ -74,6 +74,9 @@
 #define MAX_PASSED_FDS G_PROCESS_FORKSERVER_MAX_FDS
 
 #define REQUEST_MAGIC 0x47505331u  /* "GPS1" */
+/* The type name, its NUL and padding: the payload that follows is 8-byte aligned, so that the
+ * child reads the GVariant where it is */
+#define TYPE_NAME_SPACE(len) (((gsize) (len) + 1 + 7) & ~(gsize) 7)
 #define REQUEST_PAYLOAD_IN_FD 1u
 #define REQUEST_HAS_GATE      2u
 #define REQUEST_HAS_SENTINEL  4u
@@ -82,7 +85,7 @@ typedef struct
 {
   guint32 magic;
   guint32 flags;
-  guint32 type_name_len;   /* without the NUL, which follows the name */
+  guint32 type_name_len;   /* without the NUL and padding (TYPE_NAME_SPACE) that follow it */
   guint32 n_fds;           /* passed descriptors, after the fixed ones */
   guint64 payload_size;
   guint64 target;
@@ -90,6 +93,8 @@ typedef struct
   gint32 app_pid;
   gint32 padding;
 } RequestHeader;
+
+G_STATIC_ASSERT (sizeof (RequestHeader) % 8 == 0);
 
 typedef enum
 {
@@ -357,7 +362,7 @@ receive_request (int fd)
   if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || (gsize) n < sizeof (RequestHeader) ||
       request_buffer.header.magic != REQUEST_MAGIC ||
       request_buffer.header.type_name_len >= MAX_TYPE_NAME ||
-      sizeof (RequestHeader) + request_buffer.header.type_name_len + 1 > (gsize) n ||
+      sizeof (RequestHeader) + TYPE_NAME_SPACE (request_buffer.header.type_name_len) > (gsize) n ||
       (guint32) n_fds != N_FIXED_FDS - 1 + request_buffer.header.n_fds +
                         ((request_buffer.header.flags & REQUEST_PAYLOAD_IN_FD) ? 1 : 0))
     {
@@ -367,7 +372,7 @@ receive_request (int fd)
     }
   request_buffer.bytes[sizeof (RequestHeader) + request_buffer.header.type_name_len] = '\0';
   child_request.payload_size = (gsize) n - sizeof (RequestHeader) -
-                               request_buffer.header.type_name_len - 1;
+                               TYPE_NAME_SPACE (request_buffer.header.type_name_len);
   return n_fds;
 }
 
@@ -385,7 +390,7 @@ check_request (int n_fds)
   c->target = (gpointer) (uintptr_t) h->target;
   c->target_data = (gpointer) (uintptr_t) h->target_data;
   c->app_pid = h->app_pid;
-  c->payload = in_fd ? NULL : (const guint8 *) c->type_name + h->type_name_len + 1;
+  c->payload = in_fd ? NULL : (const guint8 *) c->type_name + TYPE_NAME_SPACE (h->type_name_len);
   if (in_fd)
     c->payload_size = h->payload_size;
   c->stdout_fd = received_fds[0];
@@ -537,7 +542,8 @@ request_build_locked (Request             *r,
                      "than %d bytes; use the fork start method"), r->name, MAX_TYPE_NAME - 1);
       return FALSE;
     }
-  if (sizeof (RequestHeader) + r->header.type_name_len + 1 + r->payload_size > BUFFER_SIZE)
+  if (sizeof (RequestHeader) + TYPE_NAME_SPACE (r->header.type_name_len) + r->payload_size >
+      BUFFER_SIZE)
     {
       gsize done = 0;
 
@@ -592,9 +598,11 @@ static int
 request_send (Request *r)
 {
   gboolean in_fd = (r->header.flags & REQUEST_PAYLOAD_IN_FD) != 0;
-  struct iovec iov[3] = {
+  static const char zeros[8];
+  struct iovec iov[4] = {
     { &r->header, sizeof r->header },
-    { (char *) r->type_name, r->header.type_name_len + 1 },
+    { (char *) r->type_name, r->header.type_name_len },
+    { (char *) zeros, TYPE_NAME_SPACE (r->header.type_name_len) - r->header.type_name_len },
     { r->payload, in_fd ? 0 : r->payload_size },
   };
   union
@@ -602,7 +610,7 @@ request_send (Request *r)
     struct cmsghdr align;
     char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS))];
   } control;
-  struct msghdr msg = { NULL, 0, iov, 3, control.buf, CMSG_SPACE (sizeof (int) * r->n_fds), 0 };
+  struct msghdr msg = { NULL, 0, iov, 4, control.buf, CMSG_SPACE (sizeof (int) * r->n_fds), 0 };
   struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
   ssize_t n;
 
