@@ -1,9 +1,9 @@
 /* gprocess-forkserver-payload.c: what crosses to a fork-server child, and the object rebuilt
  * from it there
  *
- * The application serializes, with the lock held, one GVariant of type PAYLOAD_TYPE: the
- * object's name, identity (the counters that name its children), daemon flag, authentication
- * key, args, the start method, and the subclass properties that cross (readable and writable,
+ * The application serializes, with the lock held, one block (PayloadHeader): the object's
+ * name, identity (the counters that name its children), daemon flag, authentication key,
+ * args, the start method, and the subclass properties that cross (readable and writable,
  * of a fundamental type, a string, a GVariant, a GStrv or a GBytes; read before the lock is
  * taken, since their getters are user code). The child makes a new object of the same type
  * from it, with the target's address and data that travelled in the request's header.
@@ -25,8 +25,6 @@
 
 #define get_priv _g_process_object_get_private
 
-#define PAYLOAD_TYPE "(ssbaymva{sv}i)"
-#define PAYLOAD_FORMAT "(ssb@ay@mv@a{sv}i)"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Subclass properties: the values that cross                                               */
@@ -178,20 +176,66 @@ _g_process_forkserver_collect (GProcessObject *self)
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
-/* With the lock held: everything of @self that crosses, besides the target */
-GVariant *
+/* The payload: this header, then the name and the identity (each with its NUL), the key,
+ * the args' type string (with its NUL), then at 8-byte aligned offsets the serialized args
+ * and the serialized properties (a{sv}). A plain layout rather than one GVariant: the child
+ * of a plain object then runs no GVariant code at all (each code page a child touches first
+ * is one more page fault). */
+typedef struct
+{
+  guint32 name_len;
+  guint32 identity_len;
+  guint32 authkey_len;
+  guint32 args_type_len;   /* 0: no args */
+  guint32 daemon;
+  gint32 start_method;
+  guint64 args_size;
+  guint64 properties_size; /* 0: none */
+} PayloadHeader;
+
+#define ALIGN8(n) (((gsize) (n) + 7) & ~(gsize) 7)
+
+/* With the lock held: everything of @self that crosses, besides the target, in one block */
+guint8 *
 _g_process_forkserver_payload_new_locked (GProcessObject *self,
-                                          GVariant       *properties)
+                                          GVariant       *properties,
+                                          gsize          *size)
 {
   GProcessObjectPrivate *priv = get_priv (self);
-  GVariant *args = priv->args != NULL ? g_variant_new_variant (priv->args) : NULL;
+  PayloadHeader h = { 0 };
+  const char *args_type = priv->args != NULL ? g_variant_get_type_string (priv->args) : "";
+  gsize key_len = 0;
+  const guint8 *key = g_bytes_get_data (priv->authkey, &key_len);
+  gsize strings, args_at, properties_at;
+  guint8 *block, *p;
 
-  return g_variant_ref_sink (
-    g_variant_new (PAYLOAD_FORMAT, priv->name, priv->identity, priv->daemon,
-                   g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, priv->authkey, TRUE),
-                   g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, args),
-                   properties != NULL ? properties : g_variant_new ("a{sv}", NULL),
-                   (gint32) priv->start_method));
+  h.name_len = strlen (priv->name);
+  h.identity_len = strlen (priv->identity);
+  h.authkey_len = key_len;
+  h.args_type_len = strlen (args_type);
+  h.daemon = priv->daemon;
+  h.start_method = priv->start_method;
+  h.args_size = priv->args != NULL ? g_variant_get_size (priv->args) : 0;
+  h.properties_size = properties != NULL ? g_variant_get_size (properties) : 0;
+
+  strings = sizeof h + h.name_len + 1 + h.identity_len + 1 + key_len + h.args_type_len + 1;
+  args_at = ALIGN8 (strings);
+  properties_at = ALIGN8 (args_at + h.args_size);
+  *size = properties_at + h.properties_size;
+  block = g_malloc0 (*size);
+
+  p = block;
+  memcpy (p, &h, sizeof h), p += sizeof h;
+  memcpy (p, priv->name, h.name_len + 1), p += h.name_len + 1;
+  memcpy (p, priv->identity, h.identity_len + 1), p += h.identity_len + 1;
+  if (key_len > 0)
+    memcpy (p, key, key_len), p += key_len;
+  memcpy (p, args_type, h.args_type_len + 1);
+  if (priv->args != NULL)
+    g_variant_store (priv->args, block + args_at);
+  if (properties != NULL)
+    g_variant_store (properties, block + properties_at);
+  return block;
 }
 
 /* Child code: the payload's bytes, from the request or from its memfd */
@@ -247,59 +291,88 @@ child_properties (GType        type,
   return n;
 }
 
+/* Child code: a serialized GVariant inside the payload, or NULL */
+static GVariant *
+child_variant (GBytes     *bytes,
+               const char *type,
+               gsize       offset,
+               gsize       size)
+{
+  GBytes *part = g_bytes_new_from_bytes (bytes, offset, size);
+  GVariant *v = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), part, TRUE));
+
+  g_bytes_unref (part);
+  return v;
+}
+
+/* Child code: the properties' values, for g_object_new_with_properties() */
+static GProcessObject *
+child_new_object (GType     type,
+                  GVariant *properties)
+{
+  gsize n_children = properties != NULL ? g_variant_n_children (properties) : 0;
+  const char **names = g_newa (const char *, n_children + 1);
+  GValue *values = g_newa (GValue, n_children + 1);
+  GProcessObject *self;
+  guint n = 0;
+
+  memset (values, 0, (n_children + 1) * sizeof (GValue));
+  if (properties != NULL)
+    n = child_properties (type, properties, names, values);
+  self = G_PROCESS_OBJECT (g_object_new_with_properties (type, n, names, values));
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&values[i]);
+  return self;
+}
+
 /* Child code, after the gate: the object, as the application had it at start() */
 GProcessObject *
 _g_process_forkserver_rebuild (const GProcessForkServerChild *child)
 {
-  GType type = g_type_from_name (child->type_name);
   GBytes *bytes = child_payload_bytes (child);
-  /* Trusted: it comes from this application, through a socket only it and the server hold */
-  GVariant *payload = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (PAYLOAD_TYPE),
-                                                                    bytes, TRUE));
-  GVariant *authkey, *args, *properties;
+  const guint8 *data = g_bytes_get_data (bytes, NULL);
+  PayloadHeader h;
+  const char *name, *identity, *args_type;
+  const guint8 *key;
+  GVariant *args = NULL, *properties = NULL;
   GProcessObjectPrivate *priv;
   GProcessObject *self;
-  const char **names;
-  GValue *values;
-  gboolean daemon;
-  char *name, *identity;
-  gint32 method;
-  GBytes *key;
-  guint n;
+  gsize strings, args_at;
 
-  g_variant_get (payload, PAYLOAD_FORMAT, &name, &identity, &daemon, &authkey, &args,
-                 &properties, &method);
-  names = g_new0 (const char *, g_variant_n_children (properties) + 1);
-  values = g_new0 (GValue, g_variant_n_children (properties) + 1);
-  n = child_properties (type, properties, names, values);
-  self = G_PROCESS_OBJECT (g_object_new_with_properties (type, n, names, values));
-  for (guint i = 0; i < n; i++)
-    g_value_unset (&values[i]);
-  g_free (values);
-  g_free (names);
+  memcpy (&h, data, sizeof h);
+  name = (const char *) data + sizeof h;
+  identity = name + h.name_len + 1;
+  key = (const guint8 *) identity + h.identity_len + 1;
+  args_type = (const char *) key + h.authkey_len;
+  strings = sizeof h + h.name_len + 1 + h.identity_len + 1 + h.authkey_len + h.args_type_len + 1;
+  args_at = ALIGN8 (strings);
+  if (h.args_type_len > 0)
+    args = child_variant (bytes, args_type, args_at, h.args_size);
+  if (h.properties_size > 0)
+    properties = child_variant (bytes, "a{sv}", ALIGN8 (args_at + h.args_size),
+                                h.properties_size);
 
-  key = g_variant_get_data_as_bytes (authkey);
-  g_process_object_set_authkey (self, key);
-  g_bytes_unref (key);
-
+  self = child_new_object (g_type_from_name (child->type_name), properties);
   priv = get_priv (self);
+  if (priv->authkey == NULL || g_bytes_get_size (priv->authkey) != h.authkey_len ||
+      memcmp (g_bytes_get_data (priv->authkey, NULL), key, h.authkey_len) != 0)
+    {
+      GBytes *authkey = g_bytes_new_static (key, h.authkey_len);
+
+      g_process_object_set_authkey (self, authkey);
+      g_bytes_unref (authkey);
+    }
+
   G_LOCK (process_lock);
   priv->creator_pid = child->app_pid;
   g_free (priv->name);
-  priv->name = name;
+  priv->name = g_strdup (name);
   g_free (priv->identity);
-  priv->identity = identity;
-  priv->daemon = daemon;
-  priv->start_method = (GProcessStartMethod) method;
+  priv->identity = g_strdup (identity);
+  priv->daemon = h.daemon;
+  priv->start_method = (GProcessStartMethod) h.start_method;
   g_clear_pointer (&priv->args, g_variant_unref);
-  priv->args = g_variant_get_maybe (args);
-  if (priv->args != NULL)
-    {
-      GVariant *boxed = priv->args;
-
-      priv->args = g_variant_get_variant (boxed);
-      g_variant_unref (boxed);
-    }
+  priv->args = args;
   priv->target = (GProcessTargetFunc) child->target;
   priv->target_data = child->target_data;
   priv->target_destroy = NULL;
@@ -308,10 +381,9 @@ _g_process_forkserver_rebuild (const GProcessForkServerChild *child)
   priv->n_fds = child->n_fds;
   G_UNLOCK (process_lock);
 
-  g_variant_unref (authkey);
-  g_variant_unref (args);
-  g_variant_unref (properties);
-  g_variant_unref (payload);
+  g_clear_pointer (&properties, g_variant_unref);
+  /* The args may point into the payload: the bytes stay with them (static in the request's
+   * buffer, or owned by the args' GVariant) */
   g_bytes_unref (bytes);
   return self;
 }

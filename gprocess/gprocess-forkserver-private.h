@@ -43,8 +43,9 @@ G_GNUC_INTERNAL void      _g_process_forkserver_free_object_data   (GProcessObje
 G_GNUC_INTERNAL void      _g_process_forkserver_atfork_child       (void);
 
 G_GNUC_INTERNAL GVariant *_g_process_forkserver_collect  (GProcessObject       *self);
-G_GNUC_INTERNAL GVariant *_g_process_forkserver_payload_new_locked (GProcessObject *self,
-                                                                    GVariant       *properties);
+G_GNUC_INTERNAL guint8   *_g_process_forkserver_payload_new_locked (GProcessObject *self,
+                                                                    GVariant       *properties,
+                                                                    gsize          *size);
 G_GNUC_INTERNAL gboolean  _g_process_forkserver_spawn    (GProcessForkRequest  *request,
                                                           GVariant             *properties,
                                                           GError              **error);

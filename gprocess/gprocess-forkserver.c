@@ -514,14 +514,10 @@ request_build_locked (Request             *r,
 {
   GProcessObject *self = fork->object;
   GProcessObjectPrivate *priv = get_priv (self);
-  GVariant *payload = _g_process_forkserver_payload_new_locked (self, properties);
 
   r->name = g_strdup (priv->name);
   r->type_name = G_OBJECT_TYPE_NAME (self);
-  r->payload_size = g_variant_get_size (payload);
-  r->payload = g_malloc (MAX (r->payload_size, 1));
-  g_variant_store (payload, r->payload);
-  g_variant_unref (payload);
+  r->payload = _g_process_forkserver_payload_new_locked (self, properties, &r->payload_size);
 
   r->header.magic = REQUEST_MAGIC;
   r->header.type_name_len = strlen (r->type_name);
