@@ -238,15 +238,18 @@ _g_process_forkserver_payload_new_locked (GProcessObject *self,
   return block;
 }
 
-/* Child code: the payload's bytes, from the request or from its memfd */
-static GBytes *
-child_payload_bytes (const GProcessForkServerChild *child)
+static guint8 *payload_copy;  /* in a child: the memfd's copy, kept for good */
+
+/* Child code: the payload, in the request, or read from its memfd into memory that the
+ * args may point into for the rest of the child's life */
+static const guint8 *
+child_payload (const GProcessForkServerChild *child)
 {
   guint8 *data;
   gsize got = 0;
 
   if (child->payload_fd < 0)
-    return g_bytes_new_static (child->payload, child->payload_size);
+    return child->payload;
 
   data = g_malloc (MAX (child->payload_size, 1));
   while (got < child->payload_size)
@@ -260,7 +263,8 @@ child_payload_bytes (const GProcessForkServerChild *child)
       got += n;
     }
   close (child->payload_fd);
-  return g_bytes_new_take (data, child->payload_size);
+  payload_copy = data;
+  return data;
 }
 
 /* Child code: the subclass properties, for g_object_new_with_properties() */
@@ -291,18 +295,49 @@ child_properties (GType        type,
   return n;
 }
 
-/* Child code: a serialized GVariant inside the payload, or NULL */
-static GVariant *
-child_variant (GBytes     *bytes,
-               const char *type,
-               gsize       offset,
-               gsize       size)
+/* Child code: the payload's fields, while the object is being rebuilt */
+typedef struct
 {
-  GBytes *part = g_bytes_new_from_bytes (bytes, offset, size);
-  GVariant *v = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), part, TRUE));
+  PayloadHeader h;
+  pid_t app_pid;
+  const char *name;
+  const char *identity;
+  const guint8 *key;
+} Rebuild;
 
-  g_bytes_unref (part);
-  return v;
+static const Rebuild *rebuilding;  /* only ever set in a fork-server child, which has one
+                                    * thread when it rebuilds */
+
+/* Child code: a serialized GVariant inside the payload */
+static GVariant *
+child_variant (const guint8 *data,
+               const char   *type,
+               gsize         size)
+{
+  return g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (type), data, size, TRUE,
+                                                      NULL, NULL));
+}
+
+/* Child code: GProcessObject's init for the object being rebuilt: the name, identity, daemon
+ * flag and creator of the request, without computing the defaults first. The key is the
+ * current process's, as for any new object; _g_process_forkserver_rebuild() replaces it if
+ * the request's differs. */
+gboolean
+_g_process_forkserver_init_rebuilt (GProcessObject *self)
+{
+  GProcessObjectPrivate *priv = get_priv (self);
+  GProcessObjectPrivate *cpriv;
+
+  if (rebuilding == NULL)
+    return FALSE;
+  cpriv = get_priv (_g_process_tree_current ());
+  priv->creator_pid = rebuilding->app_pid;
+  priv->identity = g_strdup (rebuilding->identity);
+  priv->name = g_strdup (rebuilding->name);
+  priv->daemon = rebuilding->h.daemon;
+  priv->start_method = (GProcessStartMethod) rebuilding->h.start_method;
+  priv->authkey = cpriv->authkey != NULL ? g_bytes_ref (cpriv->authkey) : NULL;
+  return TRUE;
 }
 
 /* Child code: the properties' values, for g_object_new_with_properties() */
@@ -329,61 +364,51 @@ child_new_object (GType     type,
 GProcessObject *
 _g_process_forkserver_rebuild (const GProcessForkServerChild *child)
 {
-  GBytes *bytes = child_payload_bytes (child);
-  const guint8 *data = g_bytes_get_data (bytes, NULL);
-  PayloadHeader h;
-  const char *name, *identity, *args_type;
-  const guint8 *key;
-  GVariant *args = NULL, *properties = NULL;
+  const guint8 *data = child_payload (child);
+  GVariant *properties = NULL;
   GProcessObjectPrivate *priv;
   GProcessObject *self;
-  gsize strings, args_at;
+  const char *args_type;
+  gsize args_at;
+  Rebuild r;
 
-  memcpy (&h, data, sizeof h);
-  name = (const char *) data + sizeof h;
-  identity = name + h.name_len + 1;
-  key = (const guint8 *) identity + h.identity_len + 1;
-  args_type = (const char *) key + h.authkey_len;
-  strings = sizeof h + h.name_len + 1 + h.identity_len + 1 + h.authkey_len + h.args_type_len + 1;
-  args_at = ALIGN8 (strings);
-  if (h.args_type_len > 0)
-    args = child_variant (bytes, args_type, args_at, h.args_size);
-  if (h.properties_size > 0)
-    properties = child_variant (bytes, "a{sv}", ALIGN8 (args_at + h.args_size),
-                                h.properties_size);
+  memcpy (&r.h, data, sizeof r.h);
+  r.app_pid = child->app_pid;
+  r.name = (const char *) data + sizeof r.h;
+  r.identity = r.name + r.h.name_len + 1;
+  r.key = (const guint8 *) r.identity + r.h.identity_len + 1;
+  args_type = (const char *) r.key + r.h.authkey_len;
+  args_at = ALIGN8 ((const guint8 *) args_type + r.h.args_type_len + 1 - data);
+  if (r.h.properties_size > 0)
+    properties = child_variant (data + ALIGN8 (args_at + r.h.args_size), "a{sv}",
+                                r.h.properties_size);
 
-  self = child_new_object (g_type_from_name (child->type_name), properties);
+  rebuilding = &r;
+  self = child_new_object (child->type, properties);
+  rebuilding = NULL;
+  g_clear_pointer (&properties, g_variant_unref);
+
   priv = get_priv (self);
-  if (priv->authkey == NULL || g_bytes_get_size (priv->authkey) != h.authkey_len ||
-      memcmp (g_bytes_get_data (priv->authkey, NULL), key, h.authkey_len) != 0)
+  if (priv->authkey == NULL || g_bytes_get_size (priv->authkey) != r.h.authkey_len ||
+      memcmp (g_bytes_get_data (priv->authkey, NULL), r.key, r.h.authkey_len) != 0)
     {
-      GBytes *authkey = g_bytes_new_static (key, h.authkey_len);
+      GBytes *authkey = g_bytes_new_static (r.key, r.h.authkey_len);
 
       g_process_object_set_authkey (self, authkey);
       g_bytes_unref (authkey);
     }
 
   G_LOCK (process_lock);
-  priv->creator_pid = child->app_pid;
-  g_free (priv->name);
-  priv->name = g_strdup (name);
-  g_free (priv->identity);
-  priv->identity = g_strdup (identity);
-  priv->daemon = h.daemon;
-  priv->start_method = (GProcessStartMethod) h.start_method;
-  g_clear_pointer (&priv->args, g_variant_unref);
-  priv->args = args;
+  /* The payload (the request's buffer, or the memfd's copy) is never freed in the child */
+  if (r.h.args_type_len > 0)
+    priv->args = child_variant (data + args_at, args_type, r.h.args_size);
   priv->target = (GProcessTargetFunc) child->target;
   priv->target_data = child->target_data;
-  priv->target_destroy = NULL;
-  g_free (priv->fds);
-  priv->fds = child->n_fds > 0 ? g_memdup2 (child->fds, child->n_fds * sizeof (int)) : NULL;
-  priv->n_fds = child->n_fds;
+  if (child->n_fds > 0)
+    {
+      priv->fds = g_memdup2 (child->fds, child->n_fds * sizeof (int));
+      priv->n_fds = child->n_fds;
+    }
   G_UNLOCK (process_lock);
-
-  g_clear_pointer (&properties, g_variant_unref);
-  /* The args may point into the payload: the bytes stay with them (static in the request's
-   * buffer, or owned by the args' GVariant) */
-  g_bytes_unref (bytes);
   return self;
 }

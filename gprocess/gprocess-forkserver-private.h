@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 struct _GProcessForkServerChild
 {
   const char *type_name;
+  GType type;             /* looked up by the server */
   gpointer target;
   gpointer target_data;
   pid_t app_pid;          /* the application: the child's parent */
@@ -53,5 +54,6 @@ G_GNUC_INTERNAL gboolean  _g_process_forkserver_spawn    (GProcessForkRequest  *
 G_GNUC_INTERNAL void            _g_process_forkserver_child_fds      (const GProcessForkServerChild *child);
 G_GNUC_INTERNAL void            _g_process_forkserver_run_child_func (void);
 G_GNUC_INTERNAL GProcessObject *_g_process_forkserver_rebuild        (const GProcessForkServerChild *child);
+G_GNUC_INTERNAL gboolean        _g_process_forkserver_init_rebuilt   (GProcessObject                *self);
 
 G_END_DECLS

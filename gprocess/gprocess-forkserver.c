@@ -406,6 +406,7 @@ check_request (int n_fds)
   type = g_type_from_name (c->type_name);
   if (type == 0 || !g_type_is_a (type, G_PROCESS_TYPE_OBJECT))
     return REPLY_UNKNOWN_TYPE;
+  c->type = type;
   if (c->target != NULL && dladdr (c->target, &info) == 0)
     return REPLY_UNKNOWN_TARGET;
   return REPLY_OK;

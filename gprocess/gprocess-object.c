@@ -431,6 +431,11 @@ g_process_object_init (GProcessObject *self)
   priv->state = G_PROCESS_STATE_INITIAL;
   priv->start_method = _g_process_default_start_method ();
 
+  /* In a fork-server child, the object being rebuilt takes its fields from the request
+   * (gprocess-forkserver-payload.c) */
+  if (priv->kind == PROCESS_KIND_CHILD && _g_process_forkserver_init_rebuilt (self))
+    return;
+
   switch (priv->kind)
     {
     case PROCESS_KIND_MAIN:
