@@ -260,19 +260,25 @@ g_process_start_fork_server (GError **error)
 /* ---------------------------------------------------------------------------------------- */
 /* The server                                                                                */
 
-/* The server's buffers: static, so that the loop allocates nothing */
-static union
+/* The server's state: static, so that the loop allocates nothing, and in as few pages as
+ * possible, the ones a small request writes first: after each clone() the server's first
+ * write to each page is a page fault. */
+static struct
 {
-  RequestHeader header;
-  guint8 bytes[BUFFER_SIZE];
-} request_buffer;
-static union
-{
-  struct cmsghdr align;
-  char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS))];
-} request_control;
-static int received_fds[N_FIXED_FDS + MAX_PASSED_FDS];
-static GProcessForkServerChild child_request;
+  GProcessForkServerChild child;                    /* the request, as its child sees it */
+  int pidfd;                                        /* clone()'s */
+  int fds[N_FIXED_FDS + MAX_PASSED_FDS];            /* received */
+  union
+  {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS))];
+  } control;
+  union
+  {
+    RequestHeader header;
+    guint8 bytes[BUFFER_SIZE];
+  } request;
+} server __attribute__ ((aligned (4096)));
 
 static void
 send_reply (int          fd,
@@ -339,8 +345,8 @@ clone_child (gboolean  with_pidfd,
 static int
 receive_request (int fd)
 {
-  struct iovec iov = { request_buffer.bytes, sizeof request_buffer.bytes };
-  struct msghdr msg = { NULL, 0, &iov, 1, request_control.buf, sizeof request_control.buf, 0 };
+  struct iovec iov = { server.request.bytes, sizeof server.request.bytes };
+  struct msghdr msg = { NULL, 0, &iov, 1, server.control.buf, sizeof server.control.buf, 0 };
   int n_fds = 0;
   ssize_t n;
 
@@ -355,59 +361,107 @@ receive_request (int fd)
       {
         int count = (int) ((c->cmsg_len - CMSG_LEN (0)) / sizeof (int));
 
-        memcpy (received_fds + n_fds, CMSG_DATA (c), count * sizeof (int));
+        memcpy (server.fds + n_fds, CMSG_DATA (c), count * sizeof (int));
         n_fds += count;
       }
 
   if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || (gsize) n < sizeof (RequestHeader) ||
-      request_buffer.header.magic != REQUEST_MAGIC ||
-      request_buffer.header.type_name_len >= MAX_TYPE_NAME ||
-      sizeof (RequestHeader) + TYPE_NAME_SPACE (request_buffer.header.type_name_len) > (gsize) n ||
-      (guint32) n_fds != N_FIXED_FDS - 1 + request_buffer.header.n_fds +
-                        ((request_buffer.header.flags & REQUEST_PAYLOAD_IN_FD) ? 1 : 0))
+      server.request.header.magic != REQUEST_MAGIC ||
+      server.request.header.type_name_len >= MAX_TYPE_NAME ||
+      sizeof (RequestHeader) + TYPE_NAME_SPACE (server.request.header.type_name_len) > (gsize) n ||
+      (guint32) n_fds != N_FIXED_FDS - 1 + server.request.header.n_fds +
+                        ((server.request.header.flags & REQUEST_PAYLOAD_IN_FD) ? 1 : 0))
     {
       for (int i = 0; i < n_fds; i++)
-        close (received_fds[i]);
+        close (server.fds[i]);
       return -1;
     }
-  request_buffer.bytes[sizeof (RequestHeader) + request_buffer.header.type_name_len] = '\0';
-  child_request.payload_size = (gsize) n - sizeof (RequestHeader) -
-                               TYPE_NAME_SPACE (request_buffer.header.type_name_len);
+  server.request.bytes[sizeof (RequestHeader) + server.request.header.type_name_len] = '\0';
+  server.child.payload_size = (gsize) n - sizeof (RequestHeader) -
+                               TYPE_NAME_SPACE (server.request.header.type_name_len);
   return n_fds;
 }
 
-/* Fills child_request from the buffers; checks what must exist in the server */
+/* The types the server has found, most recent first. g_type_from_name() writes to GLib's
+ * locks: after each clone() that is one more page fault in the server, so a hit writes
+ * nothing. */
+#define N_CACHED_TYPES 8
+static struct
+{
+  char name[MAX_TYPE_NAME];
+  GType type;
+} type_cache[N_CACHED_TYPES];
+
+/* A subtype of GProcessObject registered in the server, or 0 */
+static GType
+lookup_type (const char *name,
+             gsize       len)
+{
+  GType type;
+
+  for (int i = 0; i < N_CACHED_TYPES && type_cache[i].type != 0; i++)
+    if (strncmp (type_cache[i].name, name, len + 1) == 0)
+      return type_cache[i].type;
+
+  type = g_type_from_name (name);
+  if (type == 0 || !g_type_is_a (type, G_PROCESS_TYPE_OBJECT))
+    return 0;
+  memmove (type_cache + 1, type_cache, sizeof type_cache[0] * (N_CACHED_TYPES - 1));
+  memcpy (type_cache[0].name, name, len + 1);
+  type_cache[0].type = type;
+  return type;
+}
+
+/* Whether @target is code of an object loaded in the server (the objects loaded when it
+ * started: it loads none). The addresses found are cached: dladdr() takes the dynamic
+ * linker's lock, a write, so one more page fault in the server after each clone(). */
+static gboolean
+target_is_known (gpointer target)
+{
+  static gpointer known[8];
+  static guint next;
+  Dl_info info;
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (known[i] == target)
+      return TRUE;
+  if (dladdr (target, &info) == 0)
+    return FALSE;
+  known[next++ % G_N_ELEMENTS (known)] = target;
+  return TRUE;
+}
+
+/* Fills server.child from the buffers; checks what must exist in the server */
 static ReplyStatus
 check_request (int n_fds)
 {
-  const RequestHeader *h = &request_buffer.header;
-  GProcessForkServerChild *c = &child_request;
+  const RequestHeader *h = &server.request.header;
+  GProcessForkServerChild *c = &server.child;
   gboolean in_fd = (h->flags & REQUEST_PAYLOAD_IN_FD) != 0;
   GType type;
-  Dl_info info;
 
-  c->type_name = (const char *) request_buffer.bytes + sizeof (RequestHeader);
+  c->type_name = (const char *) server.request.bytes + sizeof (RequestHeader);
   c->target = (gpointer) (uintptr_t) h->target;
   c->target_data = (gpointer) (uintptr_t) h->target_data;
   c->app_pid = h->app_pid;
   c->payload = in_fd ? NULL : (const guint8 *) c->type_name + TYPE_NAME_SPACE (h->type_name_len);
   if (in_fd)
     c->payload_size = h->payload_size;
-  c->stdout_fd = received_fds[0];
-  c->stderr_fd = received_fds[1];
-  c->gate_fd = (h->flags & REQUEST_HAS_GATE) ? received_fds[2] : -1;
-  c->sentinel_fd = (h->flags & REQUEST_HAS_SENTINEL) ? received_fds[2] : -1;
-  c->payload_fd = in_fd ? received_fds[3] : -1;
-  c->fds = received_fds + (in_fd ? 4 : 3);
+  c->stdout_fd = server.fds[0];
+  c->stderr_fd = server.fds[1];
+  c->gate_fd = (h->flags & REQUEST_HAS_GATE) ? server.fds[2] : -1;
+  c->sentinel_fd = (h->flags & REQUEST_HAS_SENTINEL) ? server.fds[2] : -1;
+  c->payload_fd = in_fd ? server.fds[3] : -1;
+  c->fds = server.fds + (in_fd ? 4 : 3);
   c->n_fds = h->n_fds;
 
   if (!in_fd && c->payload_size != h->payload_size)
     return REPLY_BAD_REQUEST;
-  type = g_type_from_name (c->type_name);
-  if (type == 0 || !g_type_is_a (type, G_PROCESS_TYPE_OBJECT))
+  type = lookup_type (c->type_name, h->type_name_len);
+  if (type == 0)
     return REPLY_UNKNOWN_TYPE;
   c->type = type;
-  if (c->target != NULL && dladdr (c->target, &info) == 0)
+  if (c->target != NULL && !target_is_known (c->target))
     return REPLY_UNKNOWN_TARGET;
   return REPLY_OK;
 }
@@ -456,13 +510,13 @@ serve (int      fd,
       dup2 (devnull, i);
   close_fds_except (fd);
 
-  child_request.server_fd = fd;
+  server.child.server_fd = fd;
+  server.pidfd = -1;
   for (;;)
     {
       int n_fds = receive_request (fd);
       ReplyStatus status;
       pid_t pid = -1;
-      int pidfd = -1;
       int error_number = 0;
 
       if (n_fds < 0)
@@ -473,23 +527,23 @@ serve (int      fd,
       status = check_request (n_fds);
       if (status == REPLY_OK)
         {
-          pid = clone_child (with_pidfd, &pidfd);
+          pid = clone_child (with_pidfd, &server.pidfd);
           if (pid == 0)
-            _g_process_child_forkserver_main (&child_request);
+            _g_process_child_forkserver_main (&server.child);
           if (pid < 0)
             {
               status = REPLY_CLONE_FAILED;
               error_number = errno;
             }
         }
-      send_reply (fd, status, error_number, pid, pidfd);
-      if (pidfd >= 0)
-        close (pidfd);
+      send_reply (fd, status, error_number, pid, server.pidfd);
+      if (server.pidfd >= 0)
+        close (server.pidfd);
+      server.pidfd = -1;
       for (int i = 0; i < n_fds; i++)
-        close (received_fds[i]);
+        close (server.fds[i]);
     }
 }
-
 
 /* ---------------------------------------------------------------------------------------- */
 /* A request, from the application's side                                                    */
