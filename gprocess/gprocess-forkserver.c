@@ -233,8 +233,9 @@ ensure_server (GError **error)
  * data). Without this call, the first start with %G_PROCESS_START_METHOD_FORKSERVER forks it
  * from whatever the process is then.
  *
- * The server is a child of this process, but never one of its process objects; it ends when
- * this process ends, however it ends. If it has died, the next start with it fails with
+ * The server is forked like a child of g_process_object_start() (through the function of
+ * g_process_set_fork_func() when a binding installed one), but it is never one of this
+ * process's process objects; it ends when this process ends, however it ends. If it has died, the next start with it fails with
  * %G_PROCESS_ERROR_FAILED, and the start after that (or this function) starts a new one.
  *
  * Returns: %TRUE if the server runs
