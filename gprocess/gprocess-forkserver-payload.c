@@ -360,6 +360,38 @@ child_new_object (GType     type,
   return self;
 }
 
+/* A plain GProcessObject that the server made when it started: its children take it over
+ * rather than construct one, since a child pays a page fault for each page of code it runs
+ * first, and constructing an object runs a lot of GObject. */
+static GProcessObject *spare;
+
+/* In the server, once */
+void
+_g_process_forkserver_make_spare (void)
+{
+  spare = g_process_object_new ();
+}
+
+/* Child code: the spare object, with the request's fields, as GProcessObject's init would
+ * have set them (see _g_process_forkserver_init_rebuilt()) */
+static GProcessObject *
+reuse_spare (const Rebuild *r)
+{
+  GProcessObjectPrivate *priv = get_priv (spare);
+  GProcessObject *self = g_steal_pointer (&spare);
+
+  G_LOCK (process_lock);
+  priv->creator_pid = r->app_pid;
+  g_free (priv->identity);
+  priv->identity = g_strdup (r->identity);
+  g_free (priv->name);
+  priv->name = g_strdup (r->name);
+  priv->daemon = r->h.daemon;
+  priv->start_method = (GProcessStartMethod) r->h.start_method;
+  G_UNLOCK (process_lock);
+  return self;
+}
+
 /* Child code, after the gate: the object, as the application had it at start() */
 GProcessObject *
 _g_process_forkserver_rebuild (const GProcessForkServerChild *child)
@@ -383,9 +415,14 @@ _g_process_forkserver_rebuild (const GProcessForkServerChild *child)
     properties = child_variant (data + ALIGN8 (args_at + r.h.args_size), "a{sv}",
                                 r.h.properties_size);
 
-  rebuilding = &r;
-  self = child_new_object (child->type, properties);
-  rebuilding = NULL;
+  if (spare != NULL && child->type == G_PROCESS_TYPE_OBJECT && properties == NULL)
+    self = reuse_spare (&r);
+  else
+    {
+      rebuilding = &r;
+      self = child_new_object (child->type, properties);
+      rebuilding = NULL;
+    }
   g_clear_pointer (&properties, g_variant_unref);
 
   priv = get_priv (self);

@@ -487,6 +487,32 @@ close_fds_except (int keep)
   close_range_or_loop ((unsigned) keep + 1, ~0U);
 }
 
+/* After the reply: the request's descriptors and the pidfd, usually consecutive numbers (the
+ * lowest free ones), closed with one system call then */
+static void
+close_request_fds (int n_fds)
+{
+  int lowest = server.pidfd, highest = server.pidfd, count = server.pidfd >= 0;
+
+  for (int i = 0; i < n_fds; i++)
+    {
+      if (lowest < 0 || server.fds[i] < lowest)
+        lowest = server.fds[i];
+      highest = MAX (highest, server.fds[i]);
+      count++;
+    }
+  if (count > 0 && highest - lowest + 1 == count)
+    close_range_or_loop ((unsigned) lowest, (unsigned) highest);
+  else
+    {
+      if (server.pidfd >= 0)
+        close (server.pidfd);
+      for (int i = 0; i < n_fds; i++)
+        close (server.fds[i]);
+    }
+  server.pidfd = -1;
+}
+
 /* The server's life: one request, one clone, one reply, until end-of-file. PR_SET_PDEATHSIG
  * fires when the thread that forked the server ends, not the process: it is a second guard
  * only when that thread is the main thread (end-of-file of the socket is the first). */
@@ -513,6 +539,7 @@ serve (int      fd,
 
   server.child.server_fd = fd;
   server.pidfd = -1;
+  _g_process_forkserver_make_spare ();
   for (;;)
     {
       int n_fds = receive_request (fd);
@@ -538,11 +565,7 @@ serve (int      fd,
             }
         }
       send_reply (fd, status, error_number, pid, server.pidfd);
-      if (server.pidfd >= 0)
-        close (server.pidfd);
-      server.pidfd = -1;
-      for (int i = 0; i < n_fds; i++)
-        close (server.fds[i]);
+      close_request_fds (n_fds);
     }
 }
 
