@@ -190,15 +190,17 @@ start_by_server (GProcessObject  *self,
   if (ok)
     return TRUE;
 
-  if (request->fork.pid > 0)
+  if (request->fork.gate_write_fd >= 0)
     {
-      /* A child exists, but its pidfd did not arrive: it leaves at the gate */
+      /* A child the server made may wait at the gate (its pidfd did not arrive, or the
+       * server died before answering): it leaves without running anything */
       static const char abort_byte = 'x';
 
       while (write (request->fork.gate_write_fd, &abort_byte, 1) < 0 && errno == EINTR)
         ;
-      _g_process_child_reap_aborted (request->fork.pid);
     }
+  if (request->fork.pid > 0)
+    _g_process_child_reap_aborted (request->fork.pid);
   return start_abort (self, request, 0, cause, error);
 }
 
