@@ -371,21 +371,48 @@ pidfd_many (int n)
   return (now_us () - t0) / n;
 }
 
-/* GLib's own floor: what any GObject with properties costs when it is created, notified and
- * finalized around a fork (GSimpleAction), with no GProcess code at all */
+/* GLib's own floor: a minimal GObject with one property, created, notified and finalized
+ * around a raw fork, with no GProcess code at all */
+typedef struct { GObject parent; int value; } FloorObject;
+typedef struct { GObjectClass parent_class; } FloorObjectClass;
+static GType floor_object_get_type (void);
+G_DEFINE_TYPE (FloorObject, floor_object, G_TYPE_OBJECT)
+static GParamSpec *floor_value_pspec;
+
+static void
+floor_object_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  g_value_set_int (value, ((FloorObject *) object)->value);
+}
+
+static void
+floor_object_class_init (FloorObjectClass *klass)
+{
+  G_OBJECT_CLASS (klass)->get_property = floor_object_get_property;
+  floor_value_pspec = g_param_spec_int ("value", NULL, NULL, 0, G_MAXINT, 0,
+                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property (G_OBJECT_CLASS (klass), 1, floor_value_pspec);
+}
+
+static void
+floor_object_init (FloorObject *self)
+{
+}
+
 static double
 gobject_floor_round_trip (void)
 {
   double t0 = now_us ();
-  GSimpleAction *action = g_simple_action_new ("a", NULL);
+  FloorObject *object = g_object_new (floor_object_get_type (), NULL);
   pid_t pid = fork ();
   int status;
 
   if (pid == 0)
     _exit (0);
-  g_simple_action_set_enabled (action, FALSE);
+  object->value = pid;
+  g_object_notify_by_pspec (G_OBJECT (object), floor_value_pspec);
   waitpid (pid, &status, 0);
-  g_object_unref (action);
+  g_object_unref (object);
   return now_us () - t0;
 }
 
