@@ -13,6 +13,8 @@
 #include "gprocess-fds-private.h"
 #include "gprocess-reaper-private.h"
 #include "gprocess-tree-private.h"
+#include "gprocess-lifecycle-private.h"
+#include "gprocess-result-private.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +30,8 @@ typedef enum
   PROP_AUTHKEY,
   PROP_SENTINEL,
   PROP_STATE,
+  PROP_PARENT_DEATH_SIGNAL,
+  PROP_PROCESS_GROUP,
   N_PROPS
 } GProcessObjectProp;
 
@@ -85,6 +89,8 @@ typedef struct
   GProcessSentinel sentinel;       /* owned by gprocess-fds.c */
   GProcessReaperEntry reaper;      /* owned by gprocess-reaper.c */
   GProcessTreeLink link;           /* owned by gprocess-tree.c */
+  GProcessLifecycle lifecycle;     /* owned by gprocess-lifecycle.c */
+  GProcessResultSlot result;       /* owned by gprocess-result.c */
 
   /* Handed from the thread that observed the end to its notification step */
   GProcessObject *next_ended;
@@ -108,6 +114,8 @@ G_GNUC_INTERNAL char    *_g_process_escape_name                     (const char 
 G_GNUC_INTERNAL void     _g_process_object_notify_by_id             (GProcessObject    *self,
                                                                      GProcessObjectProp prop);
 G_GNUC_INTERNAL GBytes  *_g_process_authkey_new_random              (void);
+G_GNUC_INTERNAL gboolean _g_process_start_check_locked              (GProcessObject  *self,
+                                                                     GError         **error);
 G_GNUC_INTERNAL void     _g_process_tree_name_new_child             (GProcessObjectPrivate *priv,
                                                                      const char *creator_identity,
                                                                      int         count);

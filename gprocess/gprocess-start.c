@@ -94,7 +94,8 @@ start_prepare_locked (GProcessObject  *self,
 {
   GProcessObjectPrivate *priv = get_priv (self);
 
-  if (!start_check_locked (self, error))
+  if (!start_check_locked (self, error) ||
+      !_g_process_lifecycle_prepare_start_locked (self, error))
     return FALSE;
 
   _g_process_fds_ensure_devnull_locked ();
@@ -130,6 +131,8 @@ start_publish_locked (GProcessObject *self,
 
   if (!_g_process_child_finish_locked (&request->fork, &priv->sentinel, saved_errno))
     return FALSE;
+  if (!priv->sentinel.is_pidfd)
+    _g_process_sentinel_bind_pid_locked (&priv->sentinel, request->fork.pid);
 
   priv->pid = request->fork.pid;
   priv->state = G_PROCESS_STATE_STARTED;
@@ -161,6 +164,7 @@ start_abort (GProcessObject  *self,
   name = g_strdup (priv->name);
   G_UNLOCK (process_lock);
 
+  _g_process_record_errno (saved_errno);
   g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                _("Could not start process “%s”: %s"), name, g_strerror (saved_errno));
   g_free (name);
@@ -190,7 +194,8 @@ start_abort (GProcessObject  *self,
  * Errors: %G_PROCESS_ERROR_CLOSED, %G_PROCESS_ERROR_ALREADY_STARTED (also while another thread
  * is starting it), %G_PROCESS_ERROR_NOT_CHILD (created by another process, or the current
  * process itself), %G_PROCESS_ERROR_DAEMONIC (the current process is daemonic),
- * %G_PROCESS_ERROR_FAILED (fork() or a descriptor for the child could not be made).
+ * and %G_PROCESS_ERROR_FAILED when fork() or a descriptor for the child could not be made
+ * (g_process_get_last_errno() then gives the `errno` value).
  *
  * Returns: %TRUE if the child was started
  *
@@ -349,4 +354,12 @@ g_process_object_close (GProcessObject  *self,
   if (changed)
     _g_process_object_notify_state (self);
   return !running;
+}
+
+/* What start() refuses, for g_process_object_check() (gprocess-introspect.c) */
+gboolean
+_g_process_start_check_locked (GProcessObject  *self,
+                               GError         **error)
+{
+  return start_check_locked (self, error);
 }
