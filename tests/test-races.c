@@ -123,7 +123,7 @@ start_and_join_thread (gpointer data)
 {
   StartThread *t = data;
 
-  for (int i = 0; i < STARTS_PER_THREAD; i++)
+  for (int i = 0; i < rounds (STARTS_PER_THREAD); i++)
     {
       GProcessObject *p = start_target (target_check_fds, GINT_TO_POINTER (t->first_index + i));
       struct stat st;
