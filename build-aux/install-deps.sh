@@ -13,6 +13,7 @@ packages="
   gtk-doc-tools libglib2.0-doc docbook-xml docbook-xsl xsltproc graphviz gnuplot-nox
   gettext locales
   valgrind
+  mypy
 "
 
 missing=""
