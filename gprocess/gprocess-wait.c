@@ -111,6 +111,7 @@ _g_process_reap_locked (GProcessObject  *self,
   if (!collect_status_locked (priv, &exit_code))
     return FALSE;
 
+  _g_process_result_collect_locked (self);   /* before the pid can be given to another child */
   priv->exit_code = exit_code;
   _g_process_reaper_unwatch_locked (&priv->reaper, priv->sentinel.fd);
   if (priv->state == G_PROCESS_STATE_STARTED)
@@ -180,6 +181,7 @@ _g_process_wait_signal_locked (GProcessObject *self,
 {
   GProcessObjectPrivate *priv = get_priv (self);
 
+  _g_process_lifecycle_signal_group_locked (self, signum);  /* with process-group: the group */
   if (!_g_process_object_is_own_child (self) || priv->state != G_PROCESS_STATE_STARTED ||
       priv->exit_code != G_PROCESS_EXIT_CODE_NONE || priv->pid <= 0 ||
       !_g_process_sentinel_is_ours (&priv->sentinel))
@@ -252,7 +254,8 @@ wait_for_fd_until (int            fd,
 
           if (saved_errno == EINTR)
             continue;
-          g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
+          _g_process_record_errno (saved_errno);
+          g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                        _("Could not wait for the process: %s"), g_strerror (saved_errno));
           break;
         }
