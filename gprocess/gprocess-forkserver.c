@@ -193,6 +193,7 @@ ensure_server (GError **error)
     {
       saved_errno = errno;
       G_UNLOCK (process_lock);
+      _g_process_record_errno (saved_errno);
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("Could not start the fork server: %s"), g_strerror (saved_errno));
       return FALSE;
@@ -216,6 +217,7 @@ ensure_server (GError **error)
     {
       _g_process_fds_close_locked (fds[0]);
       G_UNLOCK (process_lock);
+      _g_process_record_errno (saved_errno);
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("Could not start the fork server: %s"), g_strerror (saved_errno));
       return FALSE;
@@ -675,6 +677,7 @@ request_build_locked (Request             *r,
         {
           int saved_errno = errno;
 
+          _g_process_record_errno (saved_errno);
           g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                        _("Could not start process “%s”: %s"), r->name, g_strerror (saved_errno));
           return FALSE;
@@ -795,11 +798,13 @@ set_reply_error (const Reply  *reply,
                      "property, or use the fork start method"), r->name);
       break;
     case REPLY_CLONE_FAILED:
+      _g_process_record_errno (reply->error_number);
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("Could not start process “%s”: %s"), r->name,
                    g_strerror (reply->error_number));
       break;
     default:
+      _g_process_record_errno (0);
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("The fork server refused the request to start process “%s”"), r->name);
     }
@@ -810,6 +815,7 @@ set_server_died_error (const Request  *r,
                        GError        **error)
 {
   forget_server ();
+  _g_process_record_errno (0);
   g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                _("Could not start process “%s”: the fork server has exited. The next start "
                  "starts a new one"), r->name);
@@ -836,6 +842,7 @@ exchange (Request             *r,
 
       if (saved_errno == EPIPE || saved_errno == ECONNRESET)
         return set_server_died_error (r, error);
+      _g_process_record_errno (saved_errno);
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("Could not start process “%s”: %s"), r->name, g_strerror (saved_errno));
       return FALSE;
@@ -858,6 +865,7 @@ exchange (Request             *r,
           /* No pidfd arrived (descriptor table full): the child waits at the gate, which
            * start() closes with the abort byte; it leaves without running anything. */
           fork->pid = reply.pid;
+          _g_process_record_errno (EMFILE);
           g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                        _("Could not start process “%s”: %s"), r->name, g_strerror (EMFILE));
           return FALSE;

@@ -99,6 +99,7 @@ _g_process_result_prepare_locked (GError **error)
     {
       int saved_errno = errno;
 
+      _g_process_record_errno (saved_errno);
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("Could not start process: %s"), g_strerror (saved_errno));
       return FALSE;
@@ -339,6 +340,7 @@ parse_message (GBytes      *message,
 
 invalid:
   g_free (type_string);
+  _g_process_record_errno (0);
   g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                _("Process “%s” sent a result that is not valid"), name);
   return NULL;

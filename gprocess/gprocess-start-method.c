@@ -57,11 +57,12 @@ _g_process_default_start_method (void)
  * @error: return location for a #GError
  *
  * Sets the start method that new process objects get (#GProcessObject:start-method);
- * objects that exist keep theirs. It does not start the fork server: call
- * g_process_start_fork_server() early for that, otherwise the first start that needs it does.
+ * objects that exist keep theirs. Setting %G_PROCESS_START_METHOD_FORKSERVER also starts the
+ * fork server if it does not run (g_process_start_fork_server()): call it early, before the
+ * program starts threads, so that the server is not forked later from a threaded process.
  *
- * Returns: %TRUE, or %FALSE with @error set if @method is not available in this process
- *   (never on Linux today)
+ * Returns: %TRUE, or %FALSE with @error set if the fork server could not be started (the
+ *   default is then left as it was)
  *
  * Since: 0.2
  */
@@ -73,6 +74,8 @@ g_process_set_start_method (GProcessStartMethod   method,
                         method == G_PROCESS_START_METHOD_FORKSERVER, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (method == G_PROCESS_START_METHOD_FORKSERVER && !g_process_start_fork_server (error))
+    return FALSE;
   g_atomic_int_set (&default_method, method);
   return TRUE;
 }

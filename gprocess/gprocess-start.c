@@ -215,8 +215,10 @@ start_by_server (GProcessObject  *self,
  * @self: a #GProcessObject
  * @error: return location for a #GError
  *
- * Starts the process: forks a child that runs g_process_object_run() and ends. Call it at most
- * once per object, from the process that created it.
+ * Starts the process: makes a child that runs g_process_object_run() and ends, by fork() or
+ * through the fork server, as #GProcessObject:start-method says (see
+ * [Start methods][gprocess-start-methods]). Call it at most once per object, from the
+ * process that created it.
  *
  * Before forking it reaps the children of this process that have already ended and flushes
  * stdout and stderr, so that buffered output is not written twice. It registers the child with
@@ -232,8 +234,10 @@ start_by_server (GProcessObject  *self,
  * Errors: %G_PROCESS_ERROR_CLOSED, %G_PROCESS_ERROR_ALREADY_STARTED (also while another thread
  * is starting it), %G_PROCESS_ERROR_NOT_CHILD (created by another process, or the current
  * process itself), %G_PROCESS_ERROR_DAEMONIC (the current process is daemonic),
- * and %G_PROCESS_ERROR_FAILED when fork() or a descriptor for the child could not be made
- * (g_process_get_last_errno() then gives the `errno` value).
+ * %G_PROCESS_ERROR_FAILED (fork() or a descriptor for the child could not be made, or the fork
+ * server has exited; g_process_get_last_errno() then gives the `errno` value, or 0),
+ * %G_PROCESS_ERROR_NOT_TRANSFERABLE (the fork server cannot rebuild the object: its type or
+ * its target did not exist when the server started).
  *
  * Returns: %TRUE if the child was started
  *

@@ -144,6 +144,7 @@ poll_until (GArray        *fds,
         {
           int saved_errno = errno;
 
+          _g_process_record_errno (saved_errno);
           g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                        _("Could not wait for the process: %s"), g_strerror (saved_errno));
           break;

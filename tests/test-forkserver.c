@@ -646,6 +646,44 @@ test_held_mutex_hangs_fork_not_server (void)
   g_object_unref (forked);
 }
 
+/* Setting the default starts the server: a thread started afterwards cannot be copied into it */
+static void
+test_set_start_method_starts_server_subprocess (void)
+{
+  int locked[2], never[2];
+  GProcessObject *p;
+  GThread *thread;
+  Holder h;
+  char c;
+
+  g_assert_cmpint (find_server (getpid ()), ==, 0);
+  g_assert_true (g_process_set_start_method (G_PROCESS_START_METHOD_FORKSERVER, NULL));
+  g_assert_cmpint (find_server (getpid ()), >, 0);
+
+  g_assert_no_errno (pipe (locked));
+  g_assert_no_errno (pipe (never));
+  h.locked_fd = locked[1];
+  h.never_fd = never[0];
+  thread = g_thread_new ("holder", hold_mutex, &h);
+  g_assert_cmpint (read (locked[0], &c, 1), ==, 1);
+
+  p = start_target (target_take_mutex, NULL);  /* the default method: the fork server */
+  g_assert_cmpint (g_process_object_get_start_method (p), ==, G_PROCESS_START_METHOD_FORKSERVER);
+  join_ok (p);
+  g_assert_cmpint (g_process_object_get_exit_code (p), ==, 0);
+  g_object_unref (p);
+  close (never[1]);
+  g_thread_join (thread);
+}
+
+static void
+test_set_start_method_starts_server (void)
+{
+  g_test_trap_subprocess ("/gprocess/forkserver/threads/set-start-method-starts-server/subprocess",
+                          0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static gpointer
 start_server_in_thread (gpointer data)
 {
@@ -1039,6 +1077,8 @@ main (int argc, char **argv)
   g_test_add_func ("/gprocess/forkserver/refuses/untransferable-type", test_untransferable_type);
   g_test_add_func ("/gprocess/forkserver/method/default-and-property", test_start_method_default);
   g_test_add_func ("/gprocess/forkserver/threads/held-mutex-hangs-fork-not-server", test_held_mutex_hangs_fork_not_server);
+  g_test_add_func ("/gprocess/forkserver/threads/set-start-method-starts-server", test_set_start_method_starts_server);
+  g_test_add_func ("/gprocess/forkserver/threads/set-start-method-starts-server/subprocess", test_set_start_method_starts_server_subprocess);
   g_test_add_func ("/gprocess/forkserver/server/outlives-starting-thread", test_server_outlives_starting_thread);
   g_test_add_func ("/gprocess/forkserver/server/outlives-starting-thread/subprocess", test_server_outlives_starting_thread_subprocess);
   g_test_add_func ("/gprocess/forkserver/server/restarts-after-death", test_server_restarts_after_death);
