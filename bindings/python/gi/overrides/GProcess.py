@@ -309,10 +309,20 @@ def _mp_forget(process):
 # 2. The one way into the child
 # ==========================================================================================
 
+_started_in = None  # the pid of the last process that started a child (Python or C, any method)
+_process_exit = GProcess.exit  # looked up here, once, rather than in every child
+
+
+def _note_started():
+    global _started_in
+    _started_in = os.getpid()
+
+
 def _fork_hook(*_user_data):
     # The library's fork(), set at import time (section 5). Called by g_process_object_start()
     # with no GProcess lock held. It must never raise: PyGObject would print the exception and
     # return 0, which reads as "the child". A failure is kept for start() to raise as it was.
+    _note_started()  # also for children started by C code
     try:
         pid = os.fork()
     except BaseException as e:  # OSError (BlockingIOError for EAGAIN), KeyboardInterrupt...
@@ -383,10 +393,14 @@ def _bootstrap(process):
                 util.info('process exiting with exitcode %d' % exitcode)  # P:_bootstrap
             _flush_std_streams()                            # P:_bootstrap
     finally:
-        # F:Popen._launch: os._exit(code), of which only the low 8 bits survive. The library's
-        # exit also terminates daemonic children, joins the others and flushes C stdio.
+        # F:Popen._launch: os._exit(code), of which only the low 8 bits survive. When this
+        # process has started children, the library's exit (bound at import, so that the child
+        # does not look it up) first ends them by its rule: terminates the daemonic ones, joins
+        # the others. Like multiprocessing's child, neither flushes C stdio buffers.
         try:
-            GProcess.exit(int(exitcode) & 0xff)
+            if _started_in == os.getpid():
+                _process_exit(int(exitcode) & 0xff)
+            os._exit(int(exitcode) & 0xff)
         finally:
             os._exit(1)
 
@@ -507,6 +521,7 @@ class Object(GProcess.Object):
         _check_stdin()
         _flush_std_streams()                                        # F:Popen.__init__
         _starting.process = self
+        _note_started()
         try:
             GProcess.Object.start(self)
         except GLib.Error as e:
