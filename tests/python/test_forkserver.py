@@ -84,13 +84,14 @@ class TestForkServer(unittest.TestCase):
                     self.factor = factor
                 def run(self):
                     print(self.name, [n * self.factor for n in self.numbers], flush=True)
+                    return sum(self.numbers) * self.factor
             GProcess.set_start_method('forkserver')
             w = Worker([1, 2, 3], 10)
             w.start()
             w.join(30)
-            print(w.exitcode)
+            print(w.exitcode, w.result)
         ''')
-        self.assertEqual(out.stdout, 'worker [10, 20, 30]\n0\n')
+        self.assertEqual(out.stdout, 'worker [10, 20, 30]\n0 60\n')
 
     def test_multiprocessing_objects_as_arguments(self):
         out = self.run_ok('''
