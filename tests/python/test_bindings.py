@@ -427,9 +427,13 @@ class TestTypingAndHelp(unittest.TestCase):
         public = {name for name in vars(module.Object) if not name.startswith('_')}
         self.assertFalse(public - members, 'stub lacks Object.%s' % ', '.join(public - members))
         # and says nothing the runtime does not have
-        for name in members:
+        # the fork server's C API (issue 12) may be missing from the library under test
+        optional = set() if hasattr(GProcess, 'set_fork_server_child_func') else {
+            'get_start_method', 'set_start_method', 'get_args', 'set_args', 'get_fds',
+            'set_fds', 'StartMethod', 'set_fork_server_child_func'}
+        for name in members - optional:
             self.assertTrue(hasattr(GProcess.Object, name), 'Object.%s is not real' % name)
-        for name in top - {'Process', 'Object'}:
+        for name in top - {'Process', 'Object'} - optional:
             if not name.startswith('_'):
                 self.assertTrue(hasattr(GProcess, name), 'GProcess.%s is not real' % name)
 
