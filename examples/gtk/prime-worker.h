@@ -1,0 +1,34 @@
+/* prime-worker.h: the work a worker child does; no GTK in here
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gprocess/gprocess.h>
+#ifndef G_PROCESS_TYPE_START_METHOD
+# include "pre-api.h"   /* TEMPORARY: stand-ins until issues 12 and 13 are merged */
+#endif
+
+G_BEGIN_DECLS
+
+/* Numbers are handed out in blocks of this many, block b to worker b % n_workers. */
+#define PRIME_BLOCK_SIZE 20000
+
+/* The worker's GProcessObject:args: (limit, worker index, number of workers, channel name) */
+#define PRIME_JOB_FORMAT "(tuus)"
+
+GVariant *prime_job_new          (guint64         limit,
+                                  guint           index,
+                                  guint           n_workers,
+                                  const char     *channel_name);
+guint32   prime_job_blocks_for   (guint64         limit,
+                                  guint           index,
+                                  guint           n_workers);
+guint64   prime_count_below      (guint64         limit);
+
+/* The target of every worker (a #GProcessTargetFunc). It runs in the child. */
+void      prime_worker_run       (GProcessObject *process,
+                                  gpointer        user_data);
+
+G_END_DECLS
