@@ -52,6 +52,7 @@ struct _PrimeWindow
   ProgressChannel *channel;        /* while a job runs */
   guint            n_running;      /* workers not seen ending yet */
   guint            n_stopping;     /* stop_async() calls not finished yet */
+  gboolean         starting;       /* inside the loop of prime_window_start() */
   gint64           started_us;
   guint            tick_id;        /* the 16 ms timeout, while a job runs */
   gint64           last_tick_us;
@@ -128,13 +129,19 @@ on_tick (gpointer data)
   PrimeWindow *self = data;
   gint64 now = g_get_monotonic_time ();
   g_autofree char *text = NULL;
+  g_autofree char *tick = NULL;
 
   self->report.max_gap_us = MAX (self->report.max_gap_us, now - self->last_tick_us);
   self->report.ticks++;
   self->last_tick_us = now;
+  if (self->report.ticks % 6 != 0)
+    return G_SOURCE_CONTINUE;   /* the labels change ten times a second, that is enough */
 
   text = g_strdup_printf ("Running… %.2f s", (now - self->started_us) / 1e6);
   gtk_label_set_text (GTK_LABEL (self->total_label), text);
+  tick = g_strdup_printf ("Main loop: %u ticks of %d ms so far, largest gap %.1f ms",
+                          self->report.ticks, TICK_MS, self->report.max_gap_us / 1e3);
+  gtk_label_set_text (GTK_LABEL (self->tick_label), tick);
   return G_SOURCE_CONTINUE;
 }
 
@@ -186,7 +193,7 @@ static void
 maybe_finish_job (PrimeWindow *self)
 {
   if (self->workers != NULL && self->n_running == 0 && self->n_stopping == 0 &&
-      self->channel != NULL)
+      self->channel != NULL && !self->starting)
     finish_job (self);
 }
 
@@ -264,7 +271,7 @@ on_progress (pid_t                 pid,
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (w->bar),
                                  (double) record->blocks_done / record->blocks_total);
   count = format_count (record->primes);
-  text = g_strdup_printf ("%s so far", count);
+  text = g_strdup_printf ("%s primes so far", count);
   gtk_label_set_text (GTK_LABEL (w->result_label), text);
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
 }
@@ -329,11 +336,15 @@ start_worker (PrimeWindow *self,
   g_process_object_set_args (w->process,
                              prime_job_new (self->report.limit, index, n_workers,
                                             progress_channel_get_name (self->channel)));
+  g_process_object_set_daemon (w->process, TRUE);   /* ends when the application ends */
   g_signal_connect (w->process, "notify::state", G_CALLBACK (on_state), w);
-  if (!g_process_object_start (w->process, error))
-    return FALSE;
-  progress_channel_expect (self->channel, g_process_object_get_pid (w->process));
   self->n_running++;
+  if (!g_process_object_start (w->process, error))
+    {
+      self->n_running--;
+      return FALSE;
+    }
+  progress_channel_expect (self->channel, g_process_object_get_pid (w->process));
   return TRUE;
 }
 
@@ -357,6 +368,9 @@ prime_window_start (PrimeWindow  *self,
   self->workers = g_ptr_array_new_with_free_func (worker_free);
   self->started_us = self->last_tick_us = g_get_monotonic_time ();
   self->tick_id = g_timeout_add (TICK_MS, on_tick, self);
+  /* start() may notice that an earlier worker has already ended (and notify::state says so
+   * right there): the job cannot finish before the loop is over. */
+  self->starting = TRUE;
   for (guint i = 0; i < n_workers; i++)
     {
       Worker *w = add_worker_row (self, i);
@@ -367,17 +381,19 @@ prime_window_start (PrimeWindow  *self,
           /* Stop the ones already running; their ends finish the job. */
           g_object_unref (g_steal_pointer (&w->process));
           g_ptr_array_remove_index (self->workers, self->workers->len - 1);
+          self->starting = FALSE;
           prime_window_cancel (self);
           maybe_finish_job (self);
           return FALSE;
         }
     }
+  self->starting = FALSE;
 
   gtk_widget_set_sensitive (self->start_button, FALSE);
   gtk_widget_set_sensitive (self->cancel_button, TRUE);
   gtk_widget_set_sensitive (self->limit_spin, FALSE);
   gtk_widget_set_sensitive (self->workers_spin, FALSE);
-  gtk_label_set_text (GTK_LABEL (self->tick_label), "");
+  maybe_finish_job (self);   /* if every worker has already ended */
   return TRUE;
 }
 
@@ -568,8 +584,17 @@ prime_window_init (PrimeWindow *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *frame = gtk_frame_new (NULL);
   GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *title = gtk_label_new ("Prime Counter");
+  GtkWidget *subtitle = gtk_label_new ("each worker is a GProcess child");
 
   gtk_window_set_title (GTK_WINDOW (self), "Prime Counter");
+  gtk_widget_add_css_class (title, "title");
+  gtk_widget_add_css_class (subtitle, "subtitle");
+  gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (titles), title);
+  gtk_box_append (GTK_BOX (titles), subtitle);
+  gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), titles);
   gtk_window_set_titlebar (GTK_WINDOW (self), header);
   gtk_window_set_default_size (GTK_WINDOW (self), 720, -1);
   gtk_widget_set_margin_top (box, 18);
