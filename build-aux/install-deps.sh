@@ -13,6 +13,7 @@ packages="
   gtk-doc-tools libglib2.0-doc docbook-xml docbook-xsl xsltproc graphviz gnuplot-nox
   gettext locales
   valgrind
+  mypy
   libgtk-4-dev gir1.2-gtk-4.0 xvfb
 "
 

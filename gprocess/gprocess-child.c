@@ -97,7 +97,7 @@ _g_process_child_prepare_locked (GProcessForkRequest  *request,
     {
       int saved_errno = errno;
 
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+      g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
                    _("Could not start process: %s"), g_strerror (saved_errno));
       errno = saved_errno;
       return FALSE;

@@ -100,5 +100,7 @@ G_GNUC_INTERNAL char    *_g_process_escape_name                     (const char 
 G_GNUC_INTERNAL void     _g_process_object_notify_by_id             (GProcessObject    *self,
                                                                      GProcessObjectProp prop);
 G_GNUC_INTERNAL GBytes  *_g_process_authkey_new_random              (void);
+G_GNUC_INTERNAL gboolean _g_process_start_check_locked              (GProcessObject  *self,
+                                                                     GError         **error);
 
 G_END_DECLS

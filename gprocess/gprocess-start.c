@@ -161,7 +161,7 @@ start_abort (GProcessObject  *self,
   name = g_strdup (priv->name);
   G_UNLOCK (process_lock);
 
-  g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+  g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
                _("Could not start process “%s”: %s"), name, g_strerror (saved_errno));
   g_free (name);
   g_object_unref (self);  /* the children list's reference */
@@ -190,7 +190,8 @@ start_abort (GProcessObject  *self,
  * Errors: %G_PROCESS_ERROR_CLOSED, %G_PROCESS_ERROR_ALREADY_STARTED (also while another thread
  * is starting it), %G_PROCESS_ERROR_NOT_CHILD (created by another process, or the current
  * process itself), %G_PROCESS_ERROR_DAEMONIC (the current process is daemonic),
- * %G_PROCESS_ERROR_FAILED (fork() or a descriptor for the child could not be made).
+ * and, in the %G_PROCESS_ERRNO_ERROR domain with the `errno` value as code (since 0.2; it was
+ * %G_PROCESS_ERROR_FAILED before), fork() or a descriptor for the child could not be made.
  *
  * Returns: %TRUE if the child was started
  *
@@ -349,4 +350,12 @@ g_process_object_close (GProcessObject  *self,
   if (changed)
     _g_process_object_notify_state (self);
   return !running;
+}
+
+/* What start() refuses, for g_process_object_check() (gprocess-introspect.c) */
+gboolean
+_g_process_start_check_locked (GProcessObject  *self,
+                               GError         **error)
+{
+  return start_check_locked (self, error);
 }

@@ -15,6 +15,9 @@ G_GNUC_INTERNAL gboolean _g_process_reap_locked          (GProcessObject  *self,
                                                           GProcessObject **ended);
 G_GNUC_INTERNAL void     _g_process_reap_finished_locked (GProcessObject **ended);
 G_GNUC_INTERNAL gboolean _g_process_wait_try_reap        (GProcessObject  *self);
+G_GNUC_INTERNAL gboolean _g_process_wait_check_joinable_locked (GProcessObject  *self,
+                                                         GError         **error);
+G_GNUC_INTERNAL gboolean _g_process_wait_is_process_source (GSource *source);
 G_GNUC_INTERNAL void     _g_process_wait_signal_locked   (GProcessObject  *self,
                                                           int              signum);
 G_GNUC_INTERNAL gboolean _g_process_wait_for_fd          (int              fd,

@@ -252,7 +252,7 @@ wait_for_fd_until (int            fd,
 
           if (saved_errno == EINTR)
             continue;
-          g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+          g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
                        _("Could not wait for the process: %s"), g_strerror (saved_errno));
           break;
         }
@@ -813,4 +813,19 @@ g_process_object_is_alive (GProcessObject *self)
   G_UNLOCK (process_lock);
 
   return !_g_process_wait_try_reap (self);
+}
+
+/* What join() refuses, for g_process_object_check() (gprocess-introspect.c) */
+gboolean
+_g_process_wait_check_joinable_locked (GProcessObject  *self,
+                                       GError         **error)
+{
+  return check_joinable_locked (self, error);
+}
+
+/* Whether @source was made by g_process_object_create_source() */
+gboolean
+_g_process_wait_is_process_source (GSource *source)
+{
+  return source->source_funcs == &process_source_funcs;
 }

@@ -11,4 +11,5 @@
 # include "gprocess-types.h"
 # include "gprocess-enums.h"
 # include "gprocess-object.h"
+# include "gprocess-introspect.h"
 #undef GPROCESS_INSIDE

@@ -11,6 +11,7 @@ import gc
 import inspect
 import os
 import pydoc
+import signal
 import sys
 import unittest
 from unittest import mock
@@ -172,6 +173,174 @@ class TestForkFailure(unittest.TestCase):
         if 'PermissionError' in out.stderr or 'Operation not permitted' in out.stderr:
             self.skipTest('cannot change user: ' + out.stderr[-200:])
         self.assertEqual(out.stdout, 'BlockingIOError True\n', out.stderr)
+
+
+class TestLibraryEntryPoints(unittest.TestCase):
+    """The override uses the library's rules (gprocess-introspect.c), not copies of them."""
+
+    def tearDown(self):
+        for p in GProcess.active_children():
+            p.kill()
+            p.join()
+
+    def test_create_source_callback_receives_the_process(self):
+        from gi.repository import GLib
+        p = GProcess.Process(target=sys.exit, args=(4,))
+        p.start()
+        loop = GLib.MainLoop()
+        seen = []
+
+        def on_end(process, *data):
+            seen.append((process, process.exitcode, data))
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+        source = p.create_source()
+        source.set_callback(on_end, 'a', 2)
+        source.attach(None)
+        GLib.timeout_add_seconds(30, loop.quit)
+        loop.run()
+        self.assertEqual(seen, [(p, 4, ('a', 2))])
+
+    def test_source_set_callback_function(self):
+        from gi.repository import GLib
+        p = GProcess.Process(target=int)
+        p.start()
+        loop = GLib.MainLoop()
+        seen = []
+
+        def on_end(process):
+            seen.append(process)
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+        source = GProcess.Object.create_source(p, None)  # the C method, a plain GLib.Source
+        GProcess.source_set_callback(source, on_end)
+        source.attach(None)
+        GLib.timeout_add_seconds(30, loop.quit)
+        loop.run()
+        self.assertEqual(seen, [p])
+
+    def test_repr_as_multiprocessing(self):
+        import multiprocessing
+        for name in ("plain", "it's", 'say "hi"', 'both \' "', 'tab\tnew\nline', 'caf\xe9',
+                     'nbsp\xa0', 'back\\slash', 'bell\x07', 'zw\u200b'):
+            with self.subTest(name=name):
+                mine = repr(GProcess.Process(name=name))
+                theirs = repr(multiprocessing.Process(name=name))
+                self.assertEqual(mine, theirs)
+        self.assertEqual(repr(GProcess.current_process()),
+                         repr(multiprocessing.current_process()))
+
+    def test_repr_exit_code_names(self):
+        import multiprocessing.process
+        for signum in (signal.SIGTERM, signal.SIGKILL, signal.SIGRTMIN, signal.SIGRTMIN + 1):
+            with self.subTest(signum=signum):
+                q = GProcess.Process(target=_pause)
+                q.start()
+                os.kill(q.pid, signum)
+                q.join(30)
+                expected = multiprocessing.process._exitcode_to_name.get(-signum, -signum)
+                self.assertTrue(repr(q).endswith(' stopped exitcode=%s>' % expected), repr(q))
+
+    def test_identity_is_the_library_counters(self):
+        p = GProcess.Process()
+        counter = int(p.name.rpartition('-')[2])
+        self.assertEqual(p._identity, (counter,))
+        p.name = 'renamed'
+        self.assertEqual(p._identity, (counter,))
+        self.assertEqual(GProcess.current_process()._identity, ())
+
+        class Sub(GProcess.Process):
+            pass
+        q = Sub()
+        self.assertEqual(q.name, 'Sub-%d' % q._identity)
+
+    def test_os_failure_in_c_keeps_errno(self):
+        # start() needs descriptors before it forks: without any free, the library fails with
+        # EMFILE in G_PROCESS_ERRNO_ERROR, which the override raises as OSError(EMFILE)
+        out = run_program(self, """
+            import errno, os, resource
+            warm = GProcess.Process(target=int)  # the library's own set-up is done
+            warm.start()
+            warm.join(30)
+            p = GProcess.Process(target=int)
+            fds = []
+            resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+            try:
+                while True:
+                    fds.append(os.open(os.devnull, os.O_RDONLY))
+            except OSError:
+                pass
+            os.close(fds.pop())  # one free descriptor: the sentinel's pipe needs two
+            try:
+                p.start()
+            except OSError as e:
+                print(type(e).__name__, e.errno == errno.EMFILE)
+            else:
+                print('started')
+            for fd in fds:
+                os.close(fd)
+            p.start()
+            p.join(30)
+            print(p.exitcode)
+        """)
+        self.assertEqual(out.stdout, 'OSError True\n0\n', out.stderr)
+
+    def test_errno_domain_gives_the_subclass(self):
+        from gi.repository import GLib
+        module = _override_module()
+        error = GLib.Error('Could not start process: Resource temporarily unavailable',
+                           GLib.quark_to_string(GProcess.errno_quark()), errno.EAGAIN)
+        with self.assertRaises(BlockingIOError) as cm:
+            module._raise_for(error, 'start')
+        self.assertEqual(cm.exception.errno, errno.EAGAIN)
+
+    def test_misuse_checks_come_from_the_library(self):
+        p = GProcess.Process(target=_pause)
+        with self.assertRaisesRegex(AttributeError, "no attribute 'terminate'"):
+            p.terminate()
+        with self.assertRaisesRegex(AttributeError, "no attribute 'kill'"):
+            p.kill()
+        p.start()
+        with self.assertRaisesRegex(AssertionError, 'process has already started'):
+            p.daemon = True
+        p.kill()
+        p.join(30)
+        p.close()
+        for action in (p.is_alive, p.terminate, lambda: p.exitcode, lambda: p.sentinel):
+            with self.assertRaisesRegex(ValueError, 'process object is closed'):
+                action()
+        out = run_program(self, """
+            p = GProcess.Process()
+            def child():
+                try:
+                    p.is_alive()
+                except AssertionError as e:
+                    print(e)
+            c = GProcess.Process(target=child)
+            c.start()
+            c.join(30)
+        """)
+        self.assertEqual(out.stdout, 'can only test a child process\n', out.stderr)
+
+    def test_exit_function_is_the_library_one(self):
+        out = run_program(self, """
+            import signal, os
+            def sleeper():
+                signal.pause()
+            d = GProcess.Process(target=sleeper, daemon=True)
+            d.start()
+            n = GProcess.Process(target=print, args=('joined',))
+            n.start()
+            import sys
+            sys.modules['gi.overrides.GProcess']._exit_function()  # what atexit calls
+            print('after:', d.exitcode, n.exitcode)
+        """)
+        self.assertEqual(out.stdout, 'joined\nafter: -15 0\n', out.stderr)
+
+
+def _pause():
+    import signal
+    signal.pause()
 
 
 class TestNoLeak(unittest.TestCase):

@@ -43,7 +43,6 @@ import itertools
 import math
 import os
 import select
-import signal
 import sys
 import threading
 import traceback
@@ -63,6 +62,8 @@ _EXIT_CODE_NONE = GProcess.EXIT_CODE_NONE
 _State = GProcess.State
 _Error = GProcess.Error
 _ERROR_DOMAIN = GLib.quark_to_string(GProcess.error_quark())
+_ERRNO_DOMAIN = GLib.quark_to_string(GProcess.errno_quark())
+_Operation = GProcess.Operation
 _IO_ERROR_TIMED_OUT = 24  # G_IO_ERROR_TIMED_OUT
 
 # Between start() and the fork hook, in the thread that starts: .process, the object being
@@ -77,14 +78,6 @@ _starting = threading.local()
 # Each message and rule below copies CPython 3.11's Lib/multiprocessing: P = process.py,
 # U = util.py, F = popen_fork.py, C = context.py; the function copied is named at each place.
 # ==========================================================================================
-
-# P:<module> _exitcode_to_name: signal exit codes shown by name in repr()
-_exitcode_to_name = {}
-for _name, _signum in list(signal.__dict__.items()):
-    if _name[:3] == 'SIG' and '_' not in _name:
-        _exitcode_to_name[-_signum] = f'-{_name}'
-del _name, _signum
-
 
 def _flush_std_streams():
     # U:_flush_std_streams
@@ -136,13 +129,20 @@ def _close_stdin():
 
 
 def _raise_for(error, action):
-    """Turns a GProcess GLib.Error into multiprocessing's exception for ``action``."""
+    """Turns a GProcess GLib.Error into multiprocessing's exception for ``action`` ('start',
+    'join', 'test', 'close', 'terminate', 'kill', 'configure' or 'read')."""
+    if error.domain == _ERRNO_DOMAIN:
+        # An operating system failure: OSError(errno, ...) is its subclass (BlockingIOError...)
+        raise OSError(error.code, error.message) from None
     if error.domain == _ERROR_DOMAIN:
         code = error.code
         if code == _Error.CLOSED:
             # P:BaseProcess._check_closed
             raise ValueError('process object is closed') from None
         if code == _Error.ALREADY_STARTED:
+            if action == 'configure':
+                # P:BaseProcess.daemon (setter)
+                raise AssertionError('process has already started') from None
             # P:BaseProcess.start
             raise AssertionError('cannot start a process twice') from None
         if code == _Error.DAEMONIC:
@@ -156,6 +156,11 @@ def _raise_for(error, action):
             # P:BaseProcess.join ('join'), P:BaseProcess.is_alive ('test')
             raise AssertionError('can only %s a child process' % action) from None
         if code == _Error.NOT_STARTED:
+            if action in ('terminate', 'kill'):
+                # P:BaseProcess.terminate, P:BaseProcess.kill: self._popen.terminate() with
+                # _popen None
+                raise AttributeError("'NoneType' object has no attribute '%s'" % action) \
+                    from None
             # P:BaseProcess.join
             raise AssertionError('can only join a started process') from None
         if code == _Error.STILL_RUNNING:
@@ -163,6 +168,15 @@ def _raise_for(error, action):
             raise ValueError("Cannot close a process while it is still running. "
                              "You should first call join() or terminate().") from None
     raise OSError(errno.EIO, error.message) from None
+
+
+def _check(process, operation, action):
+    """Raises multiprocessing's exception when the library refuses ``operation`` (a
+    GProcess.Operation) for ``process`` (g_process_object_check())."""
+    try:
+        GProcess.Object.check(process, operation)
+    except GLib.Error as e:
+        _raise_for(e, action)
 
 
 def _mp():
@@ -381,11 +395,11 @@ def _bootstrap(process):
 # 3. The process object
 # ==========================================================================================
 
-def _identity_from_name(name):
-    try:
-        return tuple(int(i) for i in name.rpartition('-')[2].split(':'))
-    except ValueError:
-        return ()
+class _ProcessSource(GLib.Source):
+    """The source of ``Object.create_source()``: its callback receives the process."""
+
+    def set_callback(self, fn, *user_data):
+        GProcess.source_set_callback(self, fn, *user_data)
 
 
 class Object(GProcess.Object):
@@ -420,10 +434,8 @@ class Object(GProcess.Object):
             self.name = name
         elif type(self) is not Object:
             # P:BaseProcess.__init__ names subclasses after the class: MyProcess-3
-            default_name = GProcess.Object.get_name(self)
-            self._identity = _identity_from_name(default_name)
-            GProcess.Object.set_name(self, '%s-%s' % (type(self).__name__,
-                                                      default_name.rpartition('-')[2]))
+            GProcess.Object.set_name(self, type(self).__name__ + '-' +
+                                     ':'.join(str(i) for i in self._identity))
         if daemon is not None:
             self.daemon = daemon
 
@@ -442,18 +454,11 @@ class Object(GProcess.Object):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _is_closed(self):
-        return GProcess.Object.get_state(self) == _State.CLOSED
-
     def _check_closed(self):
-        if self._is_closed():
-            raise ValueError('process object is closed')  # P:BaseProcess._check_closed
+        _check(self, _Operation.READ, 'read')  # P:BaseProcess._check_closed
 
     def _is_current(self):
         return GProcess.get_current() == self
-
-    def _started(self):
-        return GProcess.Object.get_state(self) in (_State.STARTED, _State.STOPPED)
 
     # -- the activity ---------------------------------------------------------------------
 
@@ -475,6 +480,16 @@ class Object(GProcess.Object):
                 do_run(self)
             else:
                 GProcess.Object.run(self)
+
+    def create_source(self, cancellable=None):
+        """Return a GLib.Source that dispatches once, when the child has ended (or when
+        ``cancellable`` is cancelled). Its ``set_callback(callback, *data)`` sets
+        ``callback(process, *data)`` (g_process_source_set_callback()); attach it to a main
+        context."""
+        source = GProcess.Object.create_source(self, cancellable)
+        if source is not None:
+            source.__class__ = _ProcessSource
+        return source
 
     def start(self):
         """Start child process: forks a child that runs ``run()`` and ends with its exit code.
@@ -543,14 +558,7 @@ class Object(GProcess.Object):
 
     def is_alive(self):
         """Return whether process is alive."""
-        self._check_closed()
-        if self._is_current():
-            return True                                             # P:BaseProcess.is_alive
-        if self == GProcess.get_parent():
-            return GProcess.Object.is_alive(self)
-        assert self.get_parent_pid() == os.getpid(), 'can only test a child process'
-        if not self._started():
-            return False
+        _check(self, _Operation.TEST, 'test')
         alive = GProcess.Object.is_alive(self)
         if not alive:
             _mp_forget(self)
@@ -558,18 +566,12 @@ class Object(GProcess.Object):
 
     def terminate(self):
         """Terminate process; sends SIGTERM signal."""
-        self._check_closed()
-        if not self._started():
-            # P:BaseProcess.terminate: self._popen.terminate() with _popen None
-            raise AttributeError("'NoneType' object has no attribute 'terminate'")
+        _check(self, _Operation.SIGNAL, 'terminate')
         GProcess.Object.terminate(self)
 
     def kill(self):
         """Terminate process; sends SIGKILL signal."""
-        self._check_closed()
-        if not self._started():
-            # P:BaseProcess.kill
-            raise AttributeError("'NoneType' object has no attribute 'kill'")
+        _check(self, _Operation.SIGNAL, 'kill')
         GProcess.Object.kill(self)
 
     def close(self):
@@ -590,8 +592,6 @@ class Object(GProcess.Object):
 
     def _set_name(self, name):
         assert isinstance(name, str), 'name must be a string'     # P:BaseProcess.name
-        if '_identity' not in self.__dict__:
-            self._identity = self._identity  # from the default name, before it goes
         GProcess.Object.set_name(self, name)
 
     name = property(_get_name, _set_name, doc="""The process's name (a str).
@@ -604,7 +604,7 @@ class Object(GProcess.Object):
         return GProcess.Object.get_daemon(self)
 
     def _set_daemon(self, daemonic):
-        assert not self._started(), 'process has already started'  # P:BaseProcess.daemon
+        _check(self, _Operation.CONFIGURE, 'configure')            # P:BaseProcess.daemon
         GProcess.Object.set_daemon(self, bool(daemonic))
 
     daemon = property(_get_daemon, _set_daemon, doc="""Whether the process is daemonic (a bool).
@@ -695,54 +695,22 @@ class Object(GProcess.Object):
     def _parent_pid(self):
         return self.get_parent_pid() or None
 
-    def __getattr__(self, attribute):
-        """Computes multiprocessing's ``_identity`` (the counters of the default name, ``()``
-        in the main process) for objects that have not stored it."""
-        if attribute == '_identity':
-            # Objects made by GI constructors, the main process, and processes made in C
-            if self == GProcess.get_current() and GProcess.get_parent() is None:
-                return ()
-            return _identity_from_name(GProcess.Object.get_name(self))
-        raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__,
-                                                                    attribute))
+    @property
+    def _identity(self):
+        """multiprocessing's ``_identity``: the counters that named the object, ``()`` for the
+        main process (g_process_object_get_identity())."""
+        return tuple(GProcess.Object.get_identity(self))
 
     def __repr__(self):
-        # P:BaseProcess.__repr__
-        exitcode = None
-        if self._is_current():
-            status = 'started'
-        elif self._is_closed():
-            status = 'closed'
-        elif self.get_parent_pid() != os.getpid():
-            status = 'unknown'
-        elif GProcess.Object.get_state(self) == _State.INITIAL:
-            status = 'initial'
-        else:
-            code = GProcess.Object.get_exit_code(self)
-            if code != _EXIT_CODE_NONE:
-                status = 'stopped'
-                exitcode = code
-            else:
-                status = 'started'
-
-        if self._is_current() and GProcess.get_parent() is None:
-            class_name = '_MainProcess'
-        elif type(self) is Object:
-            class_name = 'Process'
-        else:
+        # P:BaseProcess.__repr__, written by g_process_object_describe(); the class names are
+        # multiprocessing's
+        if type(self) is not Object:
             class_name = type(self).__name__
-        info = [class_name, 'name=%r' % self.name]
-        pid = GProcess.Object.get_pid(self)
-        if pid and not self._is_current() and status != 'closed':
-            info.append('pid=%s' % pid)
-        parent = self.get_parent_pid()
-        info.append('parent=%s' % (parent if parent else None))
-        info.append(status)
-        if exitcode is not None:
-            info.append('exitcode=%s' % _exitcode_to_name.get(exitcode, exitcode))
-        if self.daemon:
-            info.append('daemon')
-        return '<%s>' % ' '.join(info)
+        elif self._is_current() and GProcess.get_parent() is None:
+            class_name = '_MainProcess'
+        else:
+            class_name = 'Process'
+        return GProcess.Object.describe(self, class_name)
 
 
 def current_process():
@@ -762,18 +730,9 @@ def active_children():
 
 
 def _exit_function():
-    # As U:_exit_function for GProcess's children: terminate the daemonic ones, join the
-    # others, while the interpreter is still whole. The library does the same (after the
-    # interpreter is gone); g_process_end_children(), where the library has it, is its entry.
-    end_children = getattr(GProcess, 'end_children', None)
-    if end_children is not None:
-        end_children()
-        return
-    for p in active_children():
-        if p.daemon:
-            GProcess.Object.terminate(p)
-    for p in active_children():
-        GProcess.Object.join(p, -1, None)
+    # As U:_exit_function for GProcess's children, while the interpreter is still whole: the
+    # library's own exit rule (terminate the daemonic children, join the others)
+    GProcess.end_children()
 
 
 # ==========================================================================================
