@@ -30,7 +30,10 @@ MAX_GAP_S = 0.100               # the self-test's limit for the largest gap betw
 WATCHDOG_S = 120
 
 # What this version of the Python binding offers; the app says what it falls back to.
-HAVE_FORKSERVER = hasattr(GProcess, 'set_start_method')
+# (The C functions are visible through GI as soon as the library has them; the Python-level
+# ones — string start methods, pickled targets, the target's return value — come with the
+# override.)
+HAVE_FORKSERVER = hasattr(GProcess, 'get_all_start_methods')
 HAVE_RESULT = hasattr(GProcess.Process, 'result')
 HAVE_STOP_ASYNC = hasattr(GProcess.Object, 'stop_async')
 HAVE_RENDER_NODES = gi.version_info >= (3, 44)
