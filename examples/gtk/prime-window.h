@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* How long Cancel lets a worker finish politely after SIGTERM, before SIGKILL. */
-#define PRIME_STOP_GRACE_US (500 * G_TIME_SPAN_MILLISECOND)
+#define PRIME_STOP_GRACE_US G_TIME_SPAN_SECOND
 
 /* What a finished job left behind; filled when PrimeWindow::job-finished is emitted. */
 typedef struct

@@ -25,7 +25,7 @@ from gi.repository import GLib, GObject, GProcess   # noqa: E402  (no GTK yet: s
 import prime_worker                         # noqa: E402  (the workers' code, before the server)
 
 TICK_MS = 16
-STOP_GRACE_S = 0.5              # how long Cancel lets a worker finish politely
+STOP_GRACE_S = 1.0              # how long Cancel lets a worker finish politely
 MAX_GAP_S = 0.100               # the self-test's limit for the largest gap between ticks
 WATCHDOG_S = 120
 
