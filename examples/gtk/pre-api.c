@@ -7,6 +7,12 @@ void g_process_object_set_args (GProcessObject *self, GVariant *args)
 { g_object_set_data_full (G_OBJECT (self), "pre-api-args", g_variant_ref_sink (args), (GDestroyNotify) g_variant_unref); }
 GVariant *g_process_object_get_args (GProcessObject *self)
 { return g_object_get_data (G_OBJECT (self), "pre-api-args"); }
+void g_process_object_set_fds (GProcessObject *self, const int *fds, gsize n_fds)
+{ g_object_set_data_full (G_OBJECT (self), "pre-api-fds", g_memdup2 (fds, n_fds * sizeof (int)), g_free);
+  g_object_set_data (G_OBJECT (self), "pre-api-n-fds", GSIZE_TO_POINTER (n_fds)); }
+const int *g_process_object_get_fds (GProcessObject *self, gsize *n_fds)
+{ *n_fds = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (self), "pre-api-n-fds"));
+  return g_object_get_data (G_OBJECT (self), "pre-api-fds"); }
 void g_process_set_result (GVariant *value) { g_variant_unref (g_variant_ref_sink (value)); }
 void g_process_set_error (const GError *error) { }
 GVariant *g_process_object_get_result (GProcessObject *self, GError **error) { return NULL; }

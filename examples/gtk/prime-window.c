@@ -21,6 +21,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TICK_MS 16
 
@@ -105,20 +106,6 @@ worker_free (gpointer data)
       g_object_unref (w->process);
     }
   g_free (w);
-}
-
-static Worker *
-find_worker (PrimeWindow *self,
-             GPid         pid)
-{
-  for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
-    {
-      Worker *w = g_ptr_array_index (self->workers, i);
-
-      if (w->process != NULL && g_process_object_get_pid (w->process) == pid)
-        return w;
-    }
-  return NULL;
 }
 
 /* ---- the 16 ms tick: elapsed time, and the proof that the main loop keeps running ---- */
@@ -255,17 +242,17 @@ on_state (GProcessObject *process,
 /* ---- progress, from the workers' own messages ---- */
 
 static void
-on_progress (pid_t                 pid,
+on_progress (gpointer              worker,
              const ProgressRecord *record,
              gpointer              user_data)
 {
   PrimeWindow *self = user_data;
-  Worker *w = find_worker (self, pid);
+  Worker *w = worker;
   g_autofree char *count = NULL;
   g_autofree char *text = NULL;
 
-  if (w == NULL || record == NULL || w->ended || record->blocks_total == 0)
-    return;   /* unknown, end of file (notify::state tells the end), or too late */
+  if (record == NULL || w->ended || record->blocks_total == 0)
+    return;   /* end of file (notify::state tells the end), or too late */
 
   w->blocks_total = record->blocks_total;
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (w->bar),
@@ -320,8 +307,8 @@ clear_worker_rows (PrimeWindow *self)
 }
 
 /* Starts one worker. The target is a function of this program; its share of the work goes in
- * GProcessObject:args, because with the fork server only what is in the object crosses to
- * the child (user_data is passed as a bare pointer). */
+ * GProcessObject:args and its progress pipe in its descriptors, because with the fork server
+ * only what is in the object crosses to the child (user_data is passed as a bare pointer). */
 static gboolean
 start_worker (PrimeWindow *self,
               Worker      *w,
@@ -330,22 +317,24 @@ start_worker (PrimeWindow *self,
               GError     **error)
 {
   g_autofree char *name = g_strdup_printf ("worker-%u", index + 1);
+  gboolean started;
+  int fd;
 
+  fd = progress_channel_open (self->channel, w, error);
+  if (fd < 0)
+    return FALSE;
   w->process = g_process_object_new_with_target (prime_worker_run, NULL, NULL);
   g_process_object_set_name (w->process, name);
-  g_process_object_set_args (w->process,
-                             prime_job_new (self->report.limit, index, n_workers,
-                                            progress_channel_get_name (self->channel)));
+  g_process_object_set_args (w->process, prime_job_new (self->report.limit, index, n_workers));
+  g_process_object_set_fds (w->process, &fd, 1);
   g_process_object_set_daemon (w->process, TRUE);   /* ends when the application ends */
   g_signal_connect (w->process, "notify::state", G_CALLBACK (on_state), w);
   self->n_running++;
-  if (!g_process_object_start (w->process, error))
-    {
-      self->n_running--;
-      return FALSE;
-    }
-  progress_channel_expect (self->channel, g_process_object_get_pid (w->process));
-  return TRUE;
+  started = g_process_object_start (w->process, error);
+  close (fd);   /* the child has its own copy now: end of file will mean it has gone */
+  if (!started)
+    self->n_running--;
+  return started;
 }
 
 gboolean
@@ -361,9 +350,7 @@ prime_window_start (PrimeWindow  *self,
   memset (&self->report, 0, sizeof self->report);
   self->report.limit = limit;
   self->report.n_workers = n_workers;
-  self->channel = progress_channel_new (on_progress, self, error);
-  if (self->channel == NULL)
-    return FALSE;
+  self->channel = progress_channel_new (on_progress, self);
 
   self->workers = g_ptr_array_new_with_free_func (worker_free);
   self->started_us = self->last_tick_us = g_get_monotonic_time ();

@@ -1,14 +1,14 @@
 /* prime-worker.c: what runs in a worker child
  *
  * A worker counts the primes in its share of [0, limit), block by block, by trial division
- * (on purpose: it is CPU work with nothing to wait for). After each block it sends a
- * #ProgressRecord on the progress channel. When it is done it hands its count back with
+ * (on purpose: it is CPU work with nothing to wait for). After each block it writes a
+ * #ProgressRecord into its progress pipe, the descriptor the application gave it. When it is done it hands its count back with
  * g_process_set_result(). It installs a SIGTERM handler, so that g_process_object_stop()
  * gets a polite answer within one block: the worker stops, reports an error saying how far it
  * got with g_process_set_error(), and returns.
  *
  * Nothing here touches GTK, a GMainContext or anything another thread of the application
- * could hold: the worker computes, send()s and returns.
+ * could hold: the worker computes, write()s and returns.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,7 +17,6 @@
 #include "progress-channel.h"
 
 #include <signal.h>
-#include <unistd.h>
 
 static volatile sig_atomic_t stop_requested;
 
@@ -28,12 +27,11 @@ on_sigterm (int signum)
 }
 
 GVariant *
-prime_job_new (guint64     limit,
-               guint       index,
-               guint       n_workers,
-               const char *channel_name)
+prime_job_new (guint64 limit,
+               guint   index,
+               guint   n_workers)
 {
-  return g_variant_new (PRIME_JOB_FORMAT, limit, index, n_workers, channel_name);
+  return g_variant_new (PRIME_JOB_FORMAT, limit, index, n_workers);
 }
 
 static guint64
@@ -102,16 +100,20 @@ prime_worker_run (GProcessObject *process,
   ProgressRecord record = { 0 };
   guint64 limit;
   guint index, n_workers;
-  const char *channel_name;
+  const int *fds;
+  gsize n_fds;
   int fd;
 
   sigemptyset (&sa.sa_mask);
   sigaction (SIGTERM, &sa, NULL);
+  signal (SIGPIPE, SIG_IGN);   /* if the window stops listening, write() fails, that's all */
 
-  /* The job crossed to this child in GProcessObject:args, whatever the start method. */
-  g_variant_get (g_process_object_get_args (process), "(tuu&s)",
-                 &limit, &index, &n_workers, &channel_name);
-  fd = progress_channel_connect (channel_name);
+  /* The job crossed to this child in GProcessObject:args, and the write end of the progress
+   * pipe in its descriptors, whatever the start method. */
+  g_variant_get (g_process_object_get_args (process), PRIME_JOB_FORMAT,
+                 &limit, &index, &n_workers);
+  fds = g_process_object_get_fds (process, &n_fds);
+  fd = n_fds > 0 ? fds[0] : -1;
   record.blocks_total = prime_job_blocks_for (limit, index, n_workers);
 
   for (guint64 b = index; b < n_blocks (limit) && !stop_requested; b += n_workers)
@@ -131,7 +133,4 @@ prime_worker_run (GProcessObject *process,
     }
   else
     g_process_set_result (g_variant_new_uint64 (record.primes));
-
-  if (fd >= 0)
-    close (fd);
 }

@@ -15,13 +15,13 @@ G_BEGIN_DECLS
 /* Numbers are handed out in blocks of this many, block b to worker b % n_workers. */
 #define PRIME_BLOCK_SIZE 20000
 
-/* The worker's GProcessObject:args: (limit, worker index, number of workers, channel name) */
-#define PRIME_JOB_FORMAT "(tuus)"
+/* The worker's GProcessObject:args: (limit, worker index, number of workers). Its progress
+ * pipe is the first of its descriptors (g_process_object_set_fds()). */
+#define PRIME_JOB_FORMAT "(tuu)"
 
 GVariant *prime_job_new          (guint64         limit,
                                   guint           index,
-                                  guint           n_workers,
-                                  const char     *channel_name);
+                                  guint           n_workers);
 guint32   prime_job_blocks_for   (guint64         limit,
                                   guint           index,
                                   guint           n_workers);

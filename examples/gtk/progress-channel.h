@@ -1,12 +1,16 @@
 /* progress-channel.h: how the workers tell the window how far they are
  *
- * The channel is a Unix socket of type SOCK_SEQPACKET in the abstract namespace, made by the
- * application. Its name crosses to the child in the worker's GProcessObject:args (a string, so
- * it crosses every start method, the fork server included); each worker connects once and sends
- * fixed-size #ProgressRecord messages. The application accepts each connection and asks the
- * kernel who is on the other end (SO_PEERCRED): a connection whose pid is not one of the
- * application's started workers is closed unread. End of file on a connection means the worker
- * has gone. No GTK on the worker's side: it only connects and send()s.
+ * One pipe per worker. The application makes it, keeps the read end and gives the write end
+ * to the child with g_process_object_set_fds(): a fork child would inherit it anyway, a
+ * fork-server child gets a copy sent with the start request (and nothing else of the
+ * application's). The application closes its copy of the write end once start() has
+ * returned, so that end of file on the read end means the worker has gone.
+ *
+ * The worker writes fixed-size #ProgressRecord messages. A write of at most PIPE_BUF bytes to
+ * a pipe is atomic, so records never interleave or tear. The worker ignores SIGPIPE: if the
+ * application stops listening, a write fails with EPIPE and the worker carries on.
+ *
+ * No GTK on the worker's side: it only write()s.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,12 +18,10 @@
 #pragma once
 
 #include <glib.h>
-#include <sys/types.h>
 
 G_BEGIN_DECLS
 
-/* One message, worker → application. SOCK_SEQPACKET keeps message boundaries, so a message is
- * read whole or not at all. */
+/* One message, worker → application */
 typedef struct
 {
   guint32 blocks_done;   /* blocks of numbers finished so far */
@@ -30,24 +32,22 @@ typedef struct
 typedef struct _ProgressChannel ProgressChannel;
 
 /* Called in the main context for each message (@record) and once at end of file (@record
- * NULL). @pid is the worker's, from SO_PEERCRED. */
-typedef void (* ProgressFunc) (pid_t                 pid,
+ * NULL), with the @worker given to progress_channel_open(). */
+typedef void (* ProgressFunc) (gpointer              worker,
                                const ProgressRecord *record,
                                gpointer              user_data);
 
 /* Application side (main thread) */
-ProgressChannel *progress_channel_new      (ProgressFunc      func,
-                                            gpointer          user_data,
-                                            GError          **error);
-const char      *progress_channel_get_name (ProgressChannel  *channel);
-void             progress_channel_expect   (ProgressChannel  *channel,
-                                            pid_t             pid);
-void             progress_channel_free     (ProgressChannel  *channel);
+ProgressChannel *progress_channel_new    (ProgressFunc      func,
+                                          gpointer          user_data);
+int              progress_channel_open   (ProgressChannel  *channel,
+                                          gpointer          worker,
+                                          GError          **error);
+void             progress_channel_free   (ProgressChannel  *channel);
 
 /* Worker side (in the child; no GLib main loop, no GTK) */
-int              progress_channel_connect  (const char       *name);
-gboolean         progress_channel_send     (int               fd,
-                                            const ProgressRecord *record);
+gboolean         progress_channel_send   (int               fd,
+                                          const ProgressRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProgressChannel, progress_channel_free)
 
