@@ -3,7 +3,7 @@
 #
 # The user picks how far to count primes and how many workers share the work; each worker is
 # a GProcess child running prime_worker.count_primes(). The window shows each worker's
-# progress (from the worker's own messages on a Unix socket), its state (notify::state), its
+# progress (from the worker's own messages on a pipe), its state (notify::state), its
 # result or exception when it ends, and the total time; Cancel stops the workers politely,
 # then for sure.
 #
@@ -13,8 +13,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse
-import os
-import socket
+import multiprocessing
 import sys
 import time
 
@@ -44,65 +43,42 @@ def format_count(n):
 
 
 class ProgressChannel:
-    """The application's end of the progress channel (see progress-channel.h): a listening
-    SOCK_SEQPACKET socket in the abstract namespace. Each worker connects once; the kernel's
-    SO_PEERCRED tells which worker it is, and only expected pids are listened to."""
+    """The application's ends of the workers' progress pipes (see progress-channel.h): one
+    multiprocessing.Pipe(duplex=False) per worker, whose sending end is the worker's argument.
+    The application closes its copy of the sending end once start() has returned, so that end
+    of file means the worker has gone."""
 
     def __init__(self, callback):
-        self.name = 'gprocess-primes-%d-%s' % (os.getpid(), os.urandom(4).hex())
         self._callback = callback
-        self._expected = set()
-        self._peers = {}                    # fd -> (socket, pid, source id)
-        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._listener.setblocking(False)
-        self._listener.bind('\0' + self.name)
-        self._listener.listen(64)
-        self._listen_id = GLib.unix_fd_add_full(GLib.PRIORITY_DEFAULT, self._listener.fileno(),
-                                                GLib.IOCondition.IN, self._on_connection)
+        self._readers = {}                  # fd -> (connection, source id)
 
-    def expect(self, pid):
-        self._expected.add(pid)
-
-    def _on_connection(self, fd, condition):
-        try:
-            conn, _ = self._listener.accept()
-        except BlockingIOError:
-            return GLib.SOURCE_CONTINUE
-        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-        pid = int.from_bytes(creds[0:4], sys.byteorder, signed=True)
-        if pid not in self._expected:
-            conn.close()
-            return GLib.SOURCE_CONTINUE
-        self._expected.discard(pid)
-        conn.setblocking(False)
-        source_id = GLib.unix_fd_add_full(GLib.PRIORITY_DEFAULT, conn.fileno(),
+    def open(self, worker):
+        reader, writer = multiprocessing.Pipe(duplex=False)
+        source_id = GLib.unix_fd_add_full(GLib.PRIORITY_DEFAULT, reader.fileno(),
                                           GLib.IOCondition.IN | GLib.IOCondition.HUP,
-                                          self._on_message, pid)
-        self._peers[conn.fileno()] = (conn, pid, source_id)
-        return GLib.SOURCE_CONTINUE
+                                          self._on_readable, worker)
+        self._readers[reader.fileno()] = (reader, source_id)
+        return writer
 
-    def _on_message(self, fd, condition, pid):
+    def _on_readable(self, fd, condition, worker):
+        reader = self._readers[fd][0]
         try:
-            data = self._peers[fd][0].recv(prime_worker.RECORD.size)
-        except BlockingIOError:
+            while reader.poll():
+                self._callback(worker, prime_worker.RECORD.unpack(reader.recv_bytes()))
             return GLib.SOURCE_CONTINUE
-        except OSError:
-            data = b''
-        if len(data) == prime_worker.RECORD.size:
-            self._callback(pid, prime_worker.RECORD.unpack(data))
-            return GLib.SOURCE_CONTINUE
-        conn, _, _ = self._peers.pop(fd)    # end of file: the worker has gone
-        conn.close()
-        self._callback(pid, None)
+        except (EOFError, OSError):         # end of file: the worker has gone
+            pass
+        # (not in the except clause: a child started from the callback would inherit it)
+        del self._readers[fd]
+        reader.close()
+        self._callback(worker, None)
         return GLib.SOURCE_REMOVE
 
     def close(self):
-        GLib.source_remove(self._listen_id)
-        self._listener.close()
-        for conn, _, source_id in self._peers.values():
+        for reader, source_id in self._readers.values():
             GLib.source_remove(source_id)
-            conn.close()
-        self._peers.clear()
+            reader.close()
+        self._readers.clear()
 
 
 class Worker:
@@ -242,10 +218,12 @@ def make_window_class():
             self._maybe_finish()
 
         def _start_worker(self, worker, index, n_workers, limit):
-            # The worker's share travels as the target's arguments: with the fork server
-            # they are pickled, as multiprocessing does.
+            # The worker's share and its progress pipe travel as the target's arguments: with
+            # the fork server they are pickled (the pipe's descriptor sent along), as
+            # multiprocessing does.
+            progress = self.channel.open(worker)
             process = GProcess.Process(target=prime_worker.count_primes,
-                                       args=(limit, index, n_workers, self.channel.name),
+                                       args=(limit, index, n_workers, progress),
                                        name='worker-%d' % (index + 1), daemon=True)
             process.connect('notify::state', self._on_state, worker)
             worker.process = process
@@ -256,7 +234,8 @@ def make_window_class():
                 self.n_running -= 1
                 worker.process = None
                 raise
-            self.channel.expect(process.pid)
+            finally:
+                progress.close()    # the child has its own copy: end of file means it has gone
 
         def cancel(self):
             """SIGTERM to every running worker, SIGKILL after the grace period."""
@@ -304,11 +283,7 @@ def make_window_class():
                     % (r['ticks'], TICK_MS, r['max_gap'] * 1e3))
             return GLib.SOURCE_CONTINUE
 
-        def _on_progress(self, pid, record):
-            worker = next((w for w in self.workers
-                           if w.process is not None and w.process.pid == pid), None)
-            if worker is None:
-                return
+        def _on_progress(self, worker, record):
             if record is None:                  # end of file
                 if worker.result_pending:
                     worker.result_pending = False
@@ -335,7 +310,7 @@ def make_window_class():
                 return
             worker.ended = True
             if not HAVE_RESULT and worker.last_primes is None and process.exitcode == 0:
-                # Fallback without .result: the last message may still be in the socket;
+                # Fallback without .result: the last message may still be in the pipe;
                 # the end of file on the channel shows the end instead.
                 worker.result_pending = True
                 return

@@ -1,11 +1,12 @@
 # prime_worker.py: what runs in a worker child (no GTK here, not even imported)
 #
 # A worker counts the primes in its share of [0, limit), block by block, and after each block
-# sends a progress message on the application's progress channel (a SOCK_SEQPACKET Unix socket
-# in the abstract namespace, whose name it gets as an argument; see progress-channel.h for the
-# protocol, shared with the C application). It returns its count, which the application reads
-# as the process's result. On SIGTERM it stops within one block by raising Cancelled, which
-# the application reads as the process's exception.
+# sends a progress message on its progress pipe: the sending end of a multiprocessing.Pipe,
+# passed as an argument (with the fork server it travels with the start request, as with
+# multiprocessing's forkserver). Each message is the same 16-byte record as in the C
+# application (progress-channel.h). It returns its count, which the application reads as the
+# process's result. On SIGTERM it stops within one block by raising Cancelled, which the
+# application reads as the process's exception.
 #
 # This module is imported before the fork server starts: with the fork server, the target is
 # pickled by reference (prime_worker.count_primes) and must exist in the server.
@@ -14,7 +15,6 @@
 
 import math
 import signal
-import socket
 import struct
 
 BLOCK_SIZE = 5000                   # numbers per block; block b goes to worker b % n_workers
@@ -50,16 +50,11 @@ def _count_block(first, end, divisors):
     return count
 
 
-def count_primes(limit, index, n_workers, channel_name):
+def count_primes(limit, index, n_workers, progress):
     """The target of every worker: runs in the child, returns the number of primes."""
     stop = []
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.append(signum))
 
-    channel = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    try:
-        channel.connect('\0' + channel_name)
-    except OSError:
-        channel = None          # no progress bar then; the result still arrives
     total = blocks_for(limit, index, n_workers)
     divisors = _small_primes(limit)
     done = primes = 0
@@ -70,8 +65,10 @@ def count_primes(limit, index, n_workers, channel_name):
                             % (done, total, primes))
         primes += _count_block(b * BLOCK_SIZE, min((b + 1) * BLOCK_SIZE, limit), divisors)
         done += 1
-        if channel is not None:
-            channel.send(RECORD.pack(done, total, primes))
+        try:
+            progress.send_bytes(RECORD.pack(done, total, primes))
+        except OSError:
+            pass                # the window stopped listening (SIGPIPE is ignored by Python)
     return primes
 
 
