@@ -189,7 +189,7 @@ class SelfTest:
     def check_nothing_left(self):
         """After the cancelled job: the workers are gone, reaped, and took no descriptor."""
         import gc
-        gc.collect()            # sockets and process objects the job dropped
+        gc.collect()            # pipes and process objects the job dropped
         fds = list_fds()
         children = list_children()
         left = [pid for pid in self.pids if pid in children]
