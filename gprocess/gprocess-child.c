@@ -52,8 +52,10 @@ static GProcessForkFunc fork_hook;           /* (lock process_lock) */
 static gpointer fork_hook_data;              /* (lock process_lock) */
 static GDestroyNotify fork_hook_destroy;     /* (lock process_lock) */
 
-/* Set by start() around its fork(), for atfork_child(): the one piece of per-thread state */
-static __thread GProcessForkRequest *forking;
+/* Set by start() around its fork(), for atfork_child(): the one piece of per-thread state.
+ * initial-exec: a fixed offset from the thread pointer, read without __tls_get_addr() (whose
+ * code page every child would fault in). */
+static __thread GProcessForkRequest *forking __attribute__ ((tls_model ("initial-exec")));
 
 /* This process's pid. glibc no longer caches getpid(); atfork_child() refreshes this copy in
  * every new process. */
@@ -71,13 +73,24 @@ _g_process_self_pid (void)
 }
 
 /* fflush() only with bytes pending: it takes the stream's lock, and after a fork every page
- * written is one more copy. */
+ * written is one more copy. On glibc the test reads the stream's buffer pointers itself
+ * (__fpending()'s code page is one more fault in every child); a wide stream is flushed. */
+static inline gboolean
+has_pending_output (FILE *stream)
+{
+#ifdef __GLIBC__
+  return stream->_mode > 0 || stream->_IO_write_ptr > stream->_IO_write_base;
+#else
+  return __fpending (stream) > 0;
+#endif
+}
+
 void
 _g_process_flush_std_streams (void)
 {
-  if (__fpending (stdout) > 0)
+  if (has_pending_output (stdout))
     fflush (stdout);
-  if (__fpending (stderr) > 0)
+  if (has_pending_output (stderr))
     fflush (stderr);
 }
 
@@ -287,7 +300,9 @@ atfork_child (void)
   _g_process_reaper_reset_in_child (request != NULL);
   if (request != NULL)
     bootstrap_child (request);
-  G_UNLOCK (process_lock);
+  /* Released by resetting the word: only this thread exists, and g_mutex_unlock()'s code
+   * page would be one more fault in every child */
+  G_LOCK_NAME (process_lock) = (GMutex) { 0 };
 }
 
 void

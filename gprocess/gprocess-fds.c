@@ -42,8 +42,14 @@ struct g_process_pidfd_info
 #define G_PROCESS_PIDFD_GET_INFO _IOWR (0xFF, 11, struct g_process_pidfd_info)
 #define G_PROCESS_PIDFD_INFO_EXIT (G_GUINT64_CONSTANT (1) << 3)
 
-static guint64 *library_fds;      /* (lock process_lock) bitmap of the library's descriptors */
-static guint library_fds_words;   /* (lock process_lock) */
+/* (lock process_lock) bitmap of the library's descriptors. The first 2,048 descriptors are
+ * kept inline, on the library's one page of state, which the fork handlers write anyway: a
+ * heap array would be one more copy-on-write page in every child and, in the parent, one more
+ * fault per start. */
+#define LIBRARY_FDS_INLINE_WORDS 32
+static guint64 library_fds_inline[LIBRARY_FDS_INLINE_WORDS];
+static guint64 *library_fds = library_fds_inline;           /* (lock process_lock) */
+static guint library_fds_words = LIBRARY_FDS_INLINE_WORDS;  /* (lock process_lock) */
 static int devnull_fd = -1;       /* (lock process_lock) /dev/null, opened once: a child then
                                    * needs one dup2() onto its stdin, not an open() */
 
@@ -56,6 +62,8 @@ _g_process_fds_add_locked (int fd)
     {
       guint n = MAX (word + 1, library_fds_words * 2);
 
+      if (library_fds == library_fds_inline)
+        library_fds = g_memdup2 (library_fds_inline, sizeof library_fds_inline);
       library_fds = g_renew (guint64, library_fds, n);
       memset (library_fds + library_fds_words, 0, (n - library_fds_words) * sizeof (guint64));
       library_fds_words = n;
@@ -92,27 +100,35 @@ close_fd_range (int first,
 }
 
 /* Runs in a new child (see gprocess-child.c): one close_range() per run of consecutive
- * library descriptors. */
+ * library descriptors. Empty words are skipped; no memset() (one more code page to fault in). */
 void
 _g_process_fds_close_in_child (void)
 {
   int run_start = -1;
-  int n_fds = (int) library_fds_words * 64;
 
-  for (int fd = 0; fd <= n_fds; fd++)
+  for (guint w = 0; w < library_fds_words; w++)
     {
-      gboolean owned = fd < n_fds && (library_fds[fd / 64] >> (fd % 64)) & 1;
+      guint64 bits = library_fds[w];
 
-      if (owned && run_start < 0)
-        run_start = fd;
-      else if (!owned && run_start >= 0)
+      if (bits == 0 && run_start < 0)
+        continue;
+      library_fds[w] = 0;
+      for (int b = 0; b < 64; b++)
         {
-          close_fd_range (run_start, fd - 1);
-          run_start = -1;
+          gboolean owned = (bits >> b) & 1;
+          int fd = (int) w * 64 + b;
+
+          if (owned && run_start < 0)
+            run_start = fd;
+          else if (!owned && run_start >= 0)
+            {
+              close_fd_range (run_start, fd - 1);
+              run_start = -1;
+            }
         }
     }
-  if (library_fds != NULL)
-    memset (library_fds, 0, library_fds_words * sizeof (guint64));
+  if (run_start >= 0)
+    close_fd_range (run_start, (int) library_fds_words * 64 - 1);
 }
 
 gboolean

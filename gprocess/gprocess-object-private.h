@@ -88,6 +88,14 @@ typedef struct
 
   /* Handed from the thread that observed the end to its notification step */
   GProcessObject *next_ended;
+
+  /* A child's identity and default name when they fit: no allocation per object (each one is
+   * a fault after a fork; see gprocess-tree.c) */
+  char identity_inline[24];
+  char name_inline[40];
+  /* The creator's key, borrowed without a reference (it lives as long as the current process
+   * object, i.e. for good): a reference is one more page written per object */
+  GBytes *authkey_borrowed;
 } GProcessObjectPrivate;
 
 G_GNUC_INTERNAL GProcessObjectPrivate *_g_process_object_get_private (GProcessObject *self);
@@ -102,5 +110,8 @@ G_GNUC_INTERNAL void     _g_process_object_notify_by_id             (GProcessObj
 G_GNUC_INTERNAL GBytes  *_g_process_authkey_new_random              (void);
 G_GNUC_INTERNAL gboolean _g_process_start_check_locked              (GProcessObject  *self,
                                                                      GError         **error);
+G_GNUC_INTERNAL void     _g_process_tree_name_new_child             (GProcessObjectPrivate *priv,
+                                                                     const char *creator_identity,
+                                                                     int         count);
 
 G_END_DECLS

@@ -81,7 +81,8 @@ static GParamSpec *properties[N_PROPS];
 
 /* Set while the library constructs a MAIN or PARENT object in this thread (see
  * _g_process_object_new_for_kind()) */
-static __thread ProcessKind constructing_kind = PROCESS_KIND_CHILD;
+static __thread ProcessKind constructing_kind __attribute__ ((tls_model ("initial-exec"))) =
+  PROCESS_KIND_CHILD;
 
 static inline GProcessObjectPrivate *
 get_priv (GProcessObject *self)
@@ -216,8 +217,16 @@ g_process_object_finalize (GObject *object)
 
   if (priv->target_destroy != NULL)
     priv->target_destroy (priv->target_data);
-  g_clear_pointer (&priv->name, g_free);
-  g_clear_pointer (&priv->identity, g_free);
+  if (priv->name != priv->name_inline)
+    g_free (priv->name);
+  if (priv->identity != priv->identity_inline)
+    g_free (priv->identity);
+  /* A borrowed key holds no reference; one replaced by set_authkey() sits in old_authkeys,
+   * which releases one */
+  if (priv->authkey_borrowed != NULL && priv->authkey != priv->authkey_borrowed)
+    g_bytes_ref (priv->authkey_borrowed);
+  else if (priv->authkey_borrowed != NULL)
+    priv->authkey = NULL;
   g_clear_pointer (&priv->authkey, g_bytes_unref);
   g_clear_pointer (&priv->old_names, g_ptr_array_unref);
   g_clear_pointer (&priv->old_authkeys, g_ptr_array_unref);
@@ -441,13 +450,12 @@ g_process_object_init (GProcessObject *self)
         priv->creator_pid = _g_process_self_pid ();
         G_LOCK (process_lock);
         priv->daemon = cpriv->daemon;
-        priv->authkey = cpriv->authkey != NULL ? g_bytes_ref (cpriv->authkey) : _g_process_authkey_new_random ();
-        if (cpriv->identity[0] != '\0')
-          priv->identity = g_strdup_printf ("%s:%d", cpriv->identity, count);
+        if (cpriv->authkey != NULL)
+          priv->authkey = priv->authkey_borrowed = cpriv->authkey;
         else
-          priv->identity = g_strdup_printf ("%d", count);
+          priv->authkey = _g_process_authkey_new_random ();
+        _g_process_tree_name_new_child (priv, cpriv->identity, count);
         G_UNLOCK (process_lock);
-        priv->name = g_strconcat ("Process-", priv->identity, NULL);
       }
       break;
     }
@@ -655,7 +663,8 @@ g_process_object_set_name (GProcessObject *self,
       /* Kept until finalize: a get_name() caller in another thread may still read it */
       if (priv->old_names == NULL)
         priv->old_names = g_ptr_array_new_with_free_func (g_free);
-      g_ptr_array_add (priv->old_names, priv->name);
+      if (priv->name != priv->name_inline)  /* the inline one lives as long as the object */
+        g_ptr_array_add (priv->old_names, priv->name);
       priv->name = g_strdup (name);
       changed = TRUE;
     }

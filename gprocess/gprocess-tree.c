@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -30,6 +31,7 @@ static GProcessObject *volatile parent_object; /* in a child: the creator's copy
 static int process_counter;                  /* (atomic) names children; reset in each child */
 static GProcessObject *children_head;        /* (lock process_lock) started, end not observed */
 static GProcessObject *children_tail;        /* (lock process_lock) */
+static guint n_children;                     /* (lock process_lock) on the list */
 static GHashTable *children_by_serial;       /* (lock process_lock) &serial → child */
 static GHashTable *children_by_pid;          /* (lock process_lock) pid → child */
 static guint64 next_serial;                  /* (lock process_lock) */
@@ -78,6 +80,44 @@ _g_process_tree_next_count (void)
   return g_atomic_int_add (&process_counter, 1) + 1;
 }
 
+/* The identity ("3:1": the creator's identity and @count) and the default name
+ * ("Process-3:1") of a new child object, in its inline buffers when they fit. No printf: its
+ * few KiB of stack are one more page to fault in after every fork. */
+void
+_g_process_tree_name_new_child (GProcessObjectPrivate *priv,
+                                const char            *creator_identity,
+                                int                    count)
+{
+  static const char prefix[] = "Process-";
+  gsize creator_len = strlen (creator_identity);
+  char digits[16];
+  gsize n_digits = 0, len;
+  char *id;
+
+  do
+    digits[n_digits++] = (char) ('0' + count % 10);
+  while ((count /= 10) > 0);
+
+  len = creator_len + (creator_len > 0 ? 1 : 0) + n_digits;
+  id = len < sizeof priv->identity_inline ? priv->identity_inline : g_malloc (len + 1);
+  memcpy (id, creator_identity, creator_len);
+  if (creator_len > 0)
+    id[creator_len++] = ':';
+  while (n_digits > 0)
+    id[creator_len++] = digits[--n_digits];
+  id[creator_len] = '\0';
+  priv->identity = id;
+
+  if (sizeof prefix - 1 + len < sizeof priv->name_inline)
+    {
+      memcpy (priv->name_inline, prefix, sizeof prefix - 1);
+      memcpy (priv->name_inline + sizeof prefix - 1, id, len + 1);
+      priv->name = priv->name_inline;
+    }
+  else
+    priv->name = g_strconcat (prefix, id, NULL);
+}
+
 pid_t
 _g_process_tree_parent_pid (void)
 {
@@ -105,6 +145,7 @@ _g_process_tree_reset_in_child (void)
   inherited_by_pid = children_by_pid;
   children_head = children_tail = NULL;
   children_by_serial = children_by_pid = NULL;
+  n_children = 0;
   exiting = FALSE;
 }
 
@@ -124,7 +165,21 @@ _g_process_tree_become_child (GProcessObject *self,
 /* ---------------------------------------------------------------------------------------- */
 /* The children list, and its two indexes: by serial (the reaper's key) and by pid (what
  * waitid (P_ALL) reports). Lookups are O(1) so that the cost per child stays flat with
- * thousands of them.                                                                        */
+ * thousands of them. The indexes exist only while CHILDREN_INDEXED_FROM children or more are
+ * listed: below, a lookup walks a short list, and a start writes no hash table (their three
+ * arrays are three pages, hence three faults per start after a fork).                       */
+
+#define CHILDREN_INDEXED_FROM 16
+
+static void
+index_child_locked (GProcessObject *child)
+{
+  GProcessObjectPrivate *priv = get_priv (child);
+
+  g_hash_table_insert (children_by_serial, &priv->reaper.serial, child);
+  if (priv->pid != 0)
+    g_hash_table_insert (children_by_pid, GINT_TO_POINTER (priv->pid), child);
+}
 
 guint64
 _g_process_tree_next_serial_locked (void)
@@ -139,11 +194,6 @@ _g_process_tree_add_locked (GProcessObject *child)
 {
   GProcessObjectPrivate *priv = get_priv (child);
 
-  if (children_by_serial == NULL)
-    {
-      children_by_serial = g_hash_table_new (g_int64_hash, g_int64_equal);
-      children_by_pid = g_hash_table_new (NULL, NULL);
-    }
   priv->link.prev = children_tail;
   priv->link.next = NULL;
   if (children_tail != NULL)
@@ -152,14 +202,24 @@ _g_process_tree_add_locked (GProcessObject *child)
     children_head = child;
   children_tail = child;
   priv->link.listed = TRUE;
-  g_hash_table_insert (children_by_serial, &priv->reaper.serial, child);
+  n_children++;
+  if (children_by_serial != NULL)
+    index_child_locked (child);
+  else if (n_children >= CHILDREN_INDEXED_FROM)
+    {
+      children_by_serial = g_hash_table_new (g_int64_hash, g_int64_equal);
+      children_by_pid = g_hash_table_new (NULL, NULL);
+      for (GProcessObject *c = children_head; c != NULL; c = get_priv (c)->link.next)
+        index_child_locked (c);
+    }
 }
 
 /* After the fork, once the pid is known */
 void
 _g_process_tree_set_pid_locked (GProcessObject *child)
 {
-  g_hash_table_insert (children_by_pid, GINT_TO_POINTER (get_priv (child)->pid), child);
+  if (children_by_pid != NULL)
+    g_hash_table_insert (children_by_pid, GINT_TO_POINTER (get_priv (child)->pid), child);
 }
 
 void
@@ -179,6 +239,15 @@ _g_process_tree_remove_locked (GProcessObject *child)
     children_tail = priv->link.prev;
   priv->link.prev = priv->link.next = NULL;
   priv->link.listed = FALSE;
+  n_children--;
+  if (children_by_serial == NULL)
+    return;
+  if (n_children == 0)
+    {
+      g_clear_pointer (&children_by_serial, g_hash_table_unref);
+      g_clear_pointer (&children_by_pid, g_hash_table_unref);
+      return;
+    }
   g_hash_table_remove (children_by_serial, &priv->reaper.serial);
   if (priv->pid != 0 && g_hash_table_lookup (children_by_pid, GINT_TO_POINTER (priv->pid)) == child)
     g_hash_table_remove (children_by_pid, GINT_TO_POINTER (priv->pid));
@@ -187,13 +256,23 @@ _g_process_tree_remove_locked (GProcessObject *child)
 GProcessObject *
 _g_process_tree_find_by_serial_locked (guint64 serial)
 {
-  return children_by_serial != NULL ? g_hash_table_lookup (children_by_serial, &serial) : NULL;
+  if (children_by_serial != NULL)
+    return g_hash_table_lookup (children_by_serial, &serial);
+  for (GProcessObject *c = children_head; c != NULL; c = get_priv (c)->link.next)
+    if (get_priv (c)->reaper.serial == serial)
+      return c;
+  return NULL;
 }
 
 GProcessObject *
 _g_process_tree_find_by_pid_locked (pid_t pid)
 {
-  return children_by_pid != NULL ? g_hash_table_lookup (children_by_pid, GINT_TO_POINTER (pid)) : NULL;
+  if (children_by_pid != NULL)
+    return g_hash_table_lookup (children_by_pid, GINT_TO_POINTER (pid));
+  for (GProcessObject *c = children_head; c != NULL; c = get_priv (c)->link.next)
+    if (get_priv (c)->pid == pid)
+      return c;
+  return NULL;
 }
 
 GProcessObject *
@@ -218,8 +297,14 @@ _g_process_tree_end_children (void)
 {
   GPtrArray *waiting;
 
-  G_LOCK (process_lock);
   g_atomic_int_set (&exiting, TRUE);
+  /* A child that started none (the common case) takes no lock: the mutex's code page would
+   * be one more fault in every child. A start racing with the end is not waited for, with
+   * or without the lock. */
+  if (g_atomic_pointer_get (&children_head) == NULL)
+    return;
+
+  G_LOCK (process_lock);
   if (children_head == NULL)
     {
       G_UNLOCK (process_lock);
