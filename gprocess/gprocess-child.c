@@ -110,7 +110,8 @@ _g_process_child_prepare_locked (GProcessForkRequest  *request,
     {
       int saved_errno = errno;
 
-      g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
+      _g_process_record_errno (saved_errno);
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("Could not start process: %s"), g_strerror (saved_errno));
       errno = saved_errno;
       return FALSE;
@@ -254,6 +255,8 @@ bootstrap_child (GProcessForkRequest *request)
 {
   GProcessObjectPrivate *priv = _g_process_object_get_private (request->object);
 
+  /* The process group, the parent-death signal, the result socket: before the gate */
+  _g_process_lifecycle_bootstrap_child (request->object, request->creator);
   if (request->gate_read_fd >= 0)
     {
       char byte;
@@ -293,11 +296,13 @@ atfork_child (void)
       _g_process_fds_redirect_stdin ();
       _g_process_fds_remove_locked (request->gate_read_fd);
       _g_process_fds_remove_locked (request->pipe_write_fd);
+      _g_process_lifecycle_keep_in_child (request->object);
     }
   _g_process_fds_close_in_child ();
   _g_process_fds_forget_devnull ();
   _g_process_tree_reset_in_child ();
   _g_process_reaper_reset_in_child (request != NULL);
+  _g_process_lifecycle_reset_in_child ();
   if (request != NULL)
     bootstrap_child (request);
   /* Released by resetting the word: only this thread exists, and g_mutex_unlock()'s code
@@ -342,6 +347,7 @@ g_process_exit (int status)
     exit (status);
 
   _g_process_tree_end_children ();
+  _g_process_result_send_in_child ();
   _g_process_flush_std_streams ();
   _exit (status);
 }

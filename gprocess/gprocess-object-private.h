@@ -13,6 +13,8 @@
 #include "gprocess-fds-private.h"
 #include "gprocess-reaper-private.h"
 #include "gprocess-tree-private.h"
+#include "gprocess-lifecycle-private.h"
+#include "gprocess-result-private.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +30,8 @@ typedef enum
   PROP_AUTHKEY,
   PROP_SENTINEL,
   PROP_STATE,
+  PROP_PARENT_DEATH_SIGNAL,
+  PROP_PROCESS_GROUP,
   N_PROPS
 } GProcessObjectProp;
 
@@ -85,6 +89,8 @@ typedef struct
   GProcessSentinel sentinel;       /* owned by gprocess-fds.c */
   GProcessReaperEntry reaper;      /* owned by gprocess-reaper.c */
   GProcessTreeLink link;           /* owned by gprocess-tree.c */
+  GProcessLifecycle lifecycle;     /* owned by gprocess-lifecycle.c */
+  GProcessResultSlot result;       /* owned by gprocess-result.c */
 
   /* Handed from the thread that observed the end to its notification step */
   GProcessObject *next_ended;

@@ -230,6 +230,7 @@ g_process_object_finalize (GObject *object)
   g_clear_pointer (&priv->authkey, g_bytes_unref);
   g_clear_pointer (&priv->old_names, g_ptr_array_unref);
   g_clear_pointer (&priv->old_authkeys, g_ptr_array_unref);
+  _g_process_result_slot_clear (&priv->result);
 
   G_OBJECT_CLASS (g_process_object_parent_class)->finalize (object);
 }
@@ -265,6 +266,12 @@ g_process_object_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_enum (value, g_process_object_get_state (self));
       break;
+    case PROP_PARENT_DEATH_SIGNAL:
+      g_value_set_int (value, g_process_object_get_parent_death_signal (self));
+      break;
+    case PROP_PROCESS_GROUP:
+      g_value_set_boolean (value, g_process_object_get_process_group (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -290,6 +297,12 @@ g_process_object_set_property (GObject      *object,
       break;
     case PROP_AUTHKEY:
       g_process_object_set_authkey (self, g_value_get_boxed (value));
+      break;
+    case PROP_PARENT_DEATH_SIGNAL:
+      g_process_object_set_parent_death_signal (self, g_value_get_int (value));
+      break;
+    case PROP_PROCESS_GROUP:
+      g_process_object_set_process_group (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -405,6 +418,8 @@ g_process_object_class_init (GProcessObjectClass *klass)
     g_param_spec_enum ("state", "State",
                          "Where the object is in its life cycle", G_PROCESS_TYPE_STATE, G_PROCESS_STATE_INITIAL,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  _g_process_lifecycle_install_properties (properties);  /* parent-death-signal, process-group */
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -715,12 +730,15 @@ g_process_object_set_daemon (GProcessObject *self,
   GProcessObjectPrivate *priv;
   gboolean changed = FALSE;
   gboolean refused = FALSE;
+  gboolean pdeath_changed = FALSE;
+  int pdeath_before;
 
   g_return_if_fail (G_PROCESS_IS_OBJECT (self));
 
   priv = get_priv (self);
   daemon = !!daemon;
   G_LOCK (process_lock);
+  pdeath_before = _g_process_lifecycle_parent_death_signal_locked (self);
   if (priv->kind != PROCESS_KIND_CHILD ||
       (priv->state != G_PROCESS_STATE_INITIAL && priv->state != G_PROCESS_STATE_CLOSED) ||
       priv->starting)
@@ -730,6 +748,8 @@ g_process_object_set_daemon (GProcessObject *self,
       priv->daemon = daemon;
       changed = TRUE;
     }
+  /* A daemonic child's default parent-death signal is SIGTERM */
+  pdeath_changed = pdeath_before != _g_process_lifecycle_parent_death_signal_locked (self);
   G_UNLOCK (process_lock);
 
   if (refused)
@@ -737,6 +757,8 @@ g_process_object_set_daemon (GProcessObject *self,
                 g_process_object_get_name (self));
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DAEMON]);
+  if (pdeath_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARENT_DEATH_SIGNAL]);
 }
 
 /**

@@ -94,7 +94,8 @@ start_prepare_locked (GProcessObject  *self,
 {
   GProcessObjectPrivate *priv = get_priv (self);
 
-  if (!start_check_locked (self, error))
+  if (!start_check_locked (self, error) ||
+      !_g_process_lifecycle_prepare_start_locked (self, error))
     return FALSE;
 
   _g_process_fds_ensure_devnull_locked ();
@@ -130,6 +131,8 @@ start_publish_locked (GProcessObject *self,
 
   if (!_g_process_child_finish_locked (&request->fork, &priv->sentinel, saved_errno))
     return FALSE;
+  if (!priv->sentinel.is_pidfd)
+    _g_process_sentinel_bind_pid_locked (&priv->sentinel, request->fork.pid);
 
   priv->pid = request->fork.pid;
   priv->state = G_PROCESS_STATE_STARTED;
@@ -161,7 +164,8 @@ start_abort (GProcessObject  *self,
   name = g_strdup (priv->name);
   G_UNLOCK (process_lock);
 
-  g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
+  _g_process_record_errno (saved_errno);
+  g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                _("Could not start process “%s”: %s"), name, g_strerror (saved_errno));
   g_free (name);
   g_object_unref (self);  /* the children list's reference */
@@ -190,8 +194,8 @@ start_abort (GProcessObject  *self,
  * Errors: %G_PROCESS_ERROR_CLOSED, %G_PROCESS_ERROR_ALREADY_STARTED (also while another thread
  * is starting it), %G_PROCESS_ERROR_NOT_CHILD (created by another process, or the current
  * process itself), %G_PROCESS_ERROR_DAEMONIC (the current process is daemonic),
- * and, in the %G_PROCESS_ERRNO_ERROR domain with the `errno` value as code (since 0.2; it was
- * %G_PROCESS_ERROR_FAILED before), fork() or a descriptor for the child could not be made.
+ * and %G_PROCESS_ERROR_FAILED when fork() or a descriptor for the child could not be made
+ * (g_process_get_last_errno() then gives the `errno` value).
  *
  * Returns: %TRUE if the child was started
  *

@@ -11,5 +11,6 @@
 # include "gprocess-types.h"
 # include "gprocess-enums.h"
 # include "gprocess-object.h"
+# include "gprocess-lifecycle.h"
 # include "gprocess-introspect.h"
 #undef GPROCESS_INSIDE

@@ -447,7 +447,7 @@ test_close (void)
 
 typedef struct
 {
-  int state, pid, exit_code, name, daemon, authkey, other;
+  int state, pid, exit_code, name, daemon, authkey, parent_death_signal, other;
 } NotifyCounts;
 
 static void
@@ -470,6 +470,8 @@ on_notify (GObject    *object,
     c->daemon++;
   else if (g_str_equal (n, "authkey"))
     c->authkey++;
+  else if (g_str_equal (n, "parent-death-signal"))
+    c->parent_death_signal++;
   else
     c->other++;
 }
@@ -491,6 +493,8 @@ test_notify_counts (void)
   g_assert_cmpint (c.name, ==, 1);
   g_assert_cmpint (c.daemon, ==, 2);
   g_assert_cmpint (c.authkey, ==, 1);
+  /* A daemonic object's default parent-death signal is SIGTERM: it changed twice too */
+  g_assert_cmpint (c.parent_death_signal, ==, 2);
 
   g_assert_true (g_process_object_start (p, NULL));
   g_assert_cmpint (c.state, ==, 1);

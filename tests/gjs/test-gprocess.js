@@ -89,4 +89,63 @@ loop.run();
 check(r.exit_code === 7, 'notify::state from the main loop');
 
 check(GProcess.get_current().name === 'MainProcess', 'current process is MainProcess');
+
+// Lifecycle: get_result, get_usage, stop_async
+const Answer = GObject.registerClass(class Answer extends GProcess.Object {
+    vfunc_run() {
+        GProcess.set_result(new GLib.Variant('(sai)', ['answer', [4, 2]]));
+    }
+});
+const a = new Answer();
+try {
+    a.get_result();
+    check(false, 'get_result before start throws');
+} catch (e) {
+    check(e.matches(GProcess.error_quark(), GProcess.Error.NOT_STARTED), 'get_result before start: NOT_STARTED');
+}
+a.start();
+a.join(-1, null);
+const answer = a.get_result();
+check(answer !== null && answer.get_type_string() === '(sai)', `get_result returns the child's value (got ${answer})`);
+const [answerName, answerList] = answer.deepUnpack();
+check(answerName === 'answer' && answerList.length === 2 && answerList[0] === 4 && answerList[1] === 2,
+    'the value round-trips');
+const [usageKnown, userUs, systemUs, maxRss] = a.get_usage();
+check(usageKnown && userUs >= 0 && systemUs >= 0 && maxRss > 0,
+    `get_usage after the end (user ${userUs} us, system ${systemUs} us, max RSS ${maxRss} bytes)`);
+
+const Failing = GObject.registerClass(class Failing extends GProcess.Object {
+    vfunc_run() {
+        GProcess.set_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND, 'nothing here'));
+        GProcess.exit(3);
+    }
+});
+const f = new Failing();
+f.start();
+f.join(-1, null);
+check(f.exit_code === 3, 'a failing child exits with 3');
+try {
+    f.get_result();
+    check(false, 'get_result of a failing child throws');
+} catch (e) {
+    check(e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND) && e.message === 'nothing here',
+        `the child's error round-trips (got ${e})`);
+}
+
+const stopLoop = new GLib.MainLoop(null, false);
+const sleeper = new Sleeper({daemon: true});
+check(sleeper.parent_death_signal === 15, 'a daemonic child gets SIGTERM when its parent dies');
+sleeper.start();
+sleeper.stop_async(10000000, null, (obj, res) => {
+    try {
+        check(obj.stop_finish(res), 'stop_finish returns true');
+    } catch (e) {
+        check(false, `stop_async failed: ${e}`);
+    }
+    stopLoop.quit();
+});
+stopLoop.run();
+check(sleeper.exit_code === -15, `stop_async on a child honouring SIGTERM: -15 (got ${sleeper.exit_code})`);
+check(sleeper.get_result() === null, 'a child that set nothing has no result');
+
 System.exit(failures === 0 ? 0 : 1);

@@ -36,6 +36,62 @@ class Sleeper : GProcess.Object {
     }
 }
 
+class Answer : GProcess.Object {
+    public override void run () {
+        GProcess.set_result (new Variant ("(si)", "answer", 42));
+    }
+}
+
+class Failing : GProcess.Object {
+    public override void run () {
+        GProcess.set_error (new IOError.NOT_FOUND ("nothing here"));
+        exit_with (3);
+    }
+}
+
+/* Lifecycle: get_result (), get_usage (), yield stop_async () */
+async void test_lifecycle () {
+    var a = new Answer ();
+    try {
+        a.start ();
+        yield a.join_async ();
+        var v = a.get_result ();
+        string name = "";
+        int number = 0;
+        if (v != null)
+            v.get ("(si)", out name, out number);
+        check (name == "answer" && number == 42, "get_result () returns the child's value");
+        int64 user_us, system_us, max_rss;
+        check (a.get_usage (out user_us, out system_us, out max_rss) && max_rss > 0,
+               "get_usage () after the end (max RSS %lld bytes)".printf (max_rss));
+    } catch (Error e) {
+        check (false, "unexpected error: " + e.message);
+    }
+
+    var f = new Failing ();
+    try {
+        f.start ();
+        yield f.join_async ();
+        f.get_result ();
+        check (false, "get_result () of a failing child did not throw");
+    } catch (IOError.NOT_FOUND e) {
+        check (e.message == "nothing here", "the child's IOError.NOT_FOUND round-trips");
+    } catch (Error e) {
+        check (false, "wrong error from get_result (): " + e.message);
+    }
+
+    var s = new Sleeper ();
+    try {
+        s.start ();
+        bool stopped = yield s.stop_async (10 * 1000000);
+        check (stopped && s.exit_code == -(int) ProcessSignal.TERM,
+               "yield stop_async (): a child honouring SIGTERM ends with -SIGTERM (got %d)".printf (s.exit_code));
+        check (s.get_result () == null, "a child that set nothing has no result");
+    } catch (Error e) {
+        check (false, "stop_async failed: " + e.message);
+    }
+}
+
 async void test_async () {
     /* yield join_async () with the default (null) cancellable, in a main loop */
     var p = new Seven ();
@@ -126,6 +182,11 @@ int main () {
     var loop = new MainLoop ();
     test_async.begin ((obj, res) => {
         test_async.end (res);
+        loop.quit ();
+    });
+    loop.run ();
+    test_lifecycle.begin ((obj, res) => {
+        test_lifecycle.end (res);
         loop.quit ();
     });
     loop.run ();
