@@ -7,7 +7,7 @@
 
 #include <gprocess/gprocess.h>
 #ifndef G_PROCESS_TYPE_START_METHOD
-# include "pre-api.h"   /* TEMPORARY: stand-ins until issues 12 and 13 are merged */
+# include "pre-api.h"   /* TEMPORARY: stand-ins until issue 12 is merged */
 #endif
 
 G_BEGIN_DECLS
