@@ -139,6 +139,7 @@ finish_job (PrimeWindow *self)
 {
   PrimeJobReport *r = &self->report;
   g_autofree char *primes = format_count (r->primes);
+  g_autofree char *limit = format_count (r->limit);
   g_autofree char *total = NULL;
   g_autofree char *tick = NULL;
 
@@ -158,8 +159,8 @@ finish_job (PrimeWindow *self)
     }
 
   if (r->n_results == r->n_workers)
-    total = g_strdup_printf ("%s primes below %" G_GUINT64_FORMAT " in %.2f s", primes,
-                             r->limit, r->elapsed_us / 1e6);
+    total = g_strdup_printf ("%s primes below %s in %.2f s", primes, limit,
+                             r->elapsed_us / 1e6);
   else
     total = g_strdup_printf ("Cancelled after %.2f s (%u of %u workers finished)",
                              r->elapsed_us / 1e6, r->n_results, r->n_workers);

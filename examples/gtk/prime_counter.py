@@ -361,8 +361,8 @@ def make_window_class():
                 worker.process.close()
                 worker.process = None
             if r['n_results'] == r['n_workers']:
-                self.total_label.set_text('%s primes below %d in %.2f s' % (
-                    format_count(r['primes']), r['limit'], r['elapsed']))
+                self.total_label.set_text('%s primes below %s in %.2f s' % (
+                    format_count(r['primes']), format_count(r['limit']), r['elapsed']))
             else:
                 self.total_label.set_text('Cancelled after %.2f s (%d of %d workers finished)'
                                           % (r['elapsed'], r['n_results'], r['n_workers']))
