@@ -6,9 +6,6 @@
 #pragma once
 
 #include <gprocess/gprocess.h>
-#ifndef G_PROCESS_TYPE_START_METHOD
-# include "pre-api.h"   /* TEMPORARY: stand-ins until issue 12 is merged */
-#endif
 
 G_BEGIN_DECLS
 
