@@ -376,6 +376,9 @@ prime_window_start (PrimeWindow  *self,
         }
     }
   self->starting = FALSE;
+  /* The gaps are measured while the workers run: from here on (start() itself is a
+   * synchronous round trip per worker, part of the elapsed time, not of the gaps). */
+  self->last_tick_us = g_get_monotonic_time ();
 
   gtk_widget_set_sensitive (self->start_button, FALSE);
   gtk_widget_set_sensitive (self->cancel_button, TRUE);

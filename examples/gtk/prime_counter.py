@@ -212,6 +212,9 @@ def make_window_class():
                 self._maybe_finish()
                 raise
             self.starting = False
+            # The gaps are measured while the workers run: from here on (start() itself is
+            # part of the elapsed time, not of the gaps).
+            self.last_tick = time.monotonic()
             for widget in (self.start_button, self.limit_spin, self.workers_spin):
                 widget.set_sensitive(False)
             self.cancel_button.set_sensitive(True)
