@@ -217,7 +217,10 @@ show_end (Worker *w)
       text = g_strdup (error->message);
     }
   else
-    text = g_strdup ("no result");
+    {
+      text = g_strdup ("no result");
+      r->n_empty += code == 0;
+    }
   r->n_killed += code < 0;
   gtk_label_set_text (GTK_LABEL (w->result_label), text);
   gtk_widget_set_tooltip_text (w->result_label, text);

@@ -19,6 +19,7 @@ typedef struct
   guint   n_results;      /* workers whose get_result() gave a count */
   guint   n_stopped;      /* workers that answered SIGTERM with an error (cancelled) */
   guint   n_killed;       /* workers that ended by a signal */
+  guint   n_empty;        /* workers that exited 0 but left neither a result nor an error */
   guint64 primes;         /* the sum of the results */
   guint64 limit;
   gint64  elapsed_us;     /* from the first start() to the last end */
