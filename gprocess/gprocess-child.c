@@ -361,6 +361,11 @@ _g_process_child_forkserver_main (const GProcessForkServerChild *child)
 
   cached_pid = getpid ();
   _g_process_forkserver_child_fds (child);
+  G_LOCK (process_lock);
+  _g_process_lifecycle_bootstrap_served_child (child->process_group, child->parent_death_signal,
+                                               child->death_read_fd, child->result_send_fd,
+                                               child->app_pid);
+  G_UNLOCK (process_lock);
   if (child->gate_fd >= 0)
     wait_at_gate (child->gate_fd);
   G_LOCK (process_lock);

@@ -36,6 +36,11 @@ struct _GProcessForkServerChild
   int sentinel_fd;        /* pipe fallback: the sentinel's write end; or -1 */
   const int *fds;         /* descriptors passed with g_process_object_set_fds() */
   gsize n_fds;
+  /* The lifecycle (gprocess-lifecycle.c), as a fork child has it from its object */
+  gboolean process_group;
+  int parent_death_signal;
+  int death_read_fd;      /* the application's death pipe, or -1 */
+  int result_send_fd;     /* the application's socket of results, or -1 */
 };
 
 G_GNUC_INTERNAL GProcessStartMethod _g_process_default_start_method (void);

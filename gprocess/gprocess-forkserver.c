@@ -53,6 +53,9 @@
 #include "gprocess-object-private.h"
 #include "gprocess-forkserver-private.h"
 #include "gprocess-wait-private.h"
+#include "gprocess-lifecycle-private.h"
+#include "gprocess-pdeath-private.h"
+#include "gprocess-result-private.h"
 
 #define get_priv _g_process_object_get_private
 
@@ -80,6 +83,10 @@
 #define REQUEST_PAYLOAD_IN_FD 1u
 #define REQUEST_HAS_GATE      2u
 #define REQUEST_HAS_SENTINEL  4u
+#define REQUEST_PROCESS_GROUP 8u
+#define REQUEST_HAS_DEATH_FD  16u   /* after the passed descriptors */
+#define REQUEST_HAS_RESULT_FD 32u   /* after those */
+#define N_LIFECYCLE_FDS 2
 
 typedef struct
 {
@@ -91,7 +98,7 @@ typedef struct
   guint64 target;
   guint64 target_data;
   gint32 app_pid;
-  gint32 padding;
+  gint32 parent_death_signal;
 } RequestHeader;
 
 G_STATIC_ASSERT (sizeof (RequestHeader) % 8 == 0);
@@ -268,11 +275,11 @@ static struct
 {
   GProcessForkServerChild child;                    /* the request, as its child sees it */
   int pidfd;                                        /* clone()'s */
-  int fds[N_FIXED_FDS + MAX_PASSED_FDS];            /* received */
+  int fds[N_FIXED_FDS + MAX_PASSED_FDS + N_LIFECYCLE_FDS];            /* received */
   union
   {
     struct cmsghdr align;
-    char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS))];
+    char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS + N_LIFECYCLE_FDS))];
   } control;
   union
   {
@@ -371,7 +378,9 @@ receive_request (int fd)
       server.request.header.type_name_len >= MAX_TYPE_NAME ||
       sizeof (RequestHeader) + TYPE_NAME_SPACE (server.request.header.type_name_len) > (gsize) n ||
       (guint32) n_fds != N_FIXED_FDS - 1 + server.request.header.n_fds +
-                        ((server.request.header.flags & REQUEST_PAYLOAD_IN_FD) ? 1 : 0))
+                        ((server.request.header.flags & REQUEST_PAYLOAD_IN_FD) ? 1 : 0) +
+                        ((server.request.header.flags & REQUEST_HAS_DEATH_FD) ? 1 : 0) +
+                        ((server.request.header.flags & REQUEST_HAS_RESULT_FD) ? 1 : 0))
     {
       for (int i = 0; i < n_fds; i++)
         close (server.fds[i]);
@@ -455,6 +464,11 @@ check_request (int n_fds)
   c->payload_fd = in_fd ? server.fds[3] : -1;
   c->fds = server.fds + (in_fd ? 4 : 3);
   c->n_fds = h->n_fds;
+  c->process_group = (h->flags & REQUEST_PROCESS_GROUP) != 0;
+  c->parent_death_signal = h->parent_death_signal;
+  c->death_read_fd = (h->flags & REQUEST_HAS_DEATH_FD) ? c->fds[c->n_fds] : -1;
+  c->result_send_fd = (h->flags & REQUEST_HAS_RESULT_FD) ?
+                      c->fds[c->n_fds + (c->death_read_fd >= 0 ? 1 : 0)] : -1;
 
   if (!in_fd && c->payload_size != h->payload_size)
     return REPLY_BAD_REQUEST;
@@ -579,10 +593,36 @@ typedef struct
   guint8 *payload;        /* serialized, wiped after sending (it holds the key) */
   gsize payload_size;
   int payload_fd;         /* a memfd when the payload is too large for one message */
-  int fds[N_FIXED_FDS + MAX_PASSED_FDS];
+  int fds[N_FIXED_FDS + MAX_PASSED_FDS + N_LIFECYCLE_FDS];
   guint n_fds;
   char *name;             /* for the messages */
 } Request;
+
+/* What a fork child inherits for its lifecycle (gprocess-lifecycle.c), sent along: its process
+ * group, its parent-death signal with the application's death pipe, and the application's
+ * socket of results (both made by _g_process_lifecycle_prepare_start_locked()) */
+static void
+request_add_lifecycle_locked (Request        *r,
+                              GProcessObject *self)
+{
+  int signum = _g_process_lifecycle_parent_death_signal_locked (self);
+  int death_fd = _g_process_pdeath_read_fd_locked ();
+  int result_fd = _g_process_result_send_fd_locked ();
+
+  if (get_priv (self)->lifecycle.process_group)
+    r->header.flags |= REQUEST_PROCESS_GROUP;
+  if (signum > 0 && death_fd >= 0)
+    {
+      r->header.parent_death_signal = signum;
+      r->header.flags |= REQUEST_HAS_DEATH_FD;
+      r->fds[r->n_fds++] = death_fd;
+    }
+  if (result_fd >= 0)
+    {
+      r->header.flags |= REQUEST_HAS_RESULT_FD;
+      r->fds[r->n_fds++] = result_fd;
+    }
+}
 
 /* With the lock held: the request for @fork's object. The fixed descriptors come first. */
 static gboolean
@@ -645,6 +685,7 @@ request_build_locked (Request             *r,
     }
   memcpy (r->fds + r->n_fds, priv->fds, priv->n_fds * sizeof (int));
   r->n_fds += priv->n_fds;
+  request_add_lifecycle_locked (r, self);
   return TRUE;
 }
 
@@ -683,7 +724,7 @@ request_send (Request *r)
   union
   {
     struct cmsghdr align;
-    char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS))];
+    char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS + N_LIFECYCLE_FDS))];
   } control;
   struct msghdr msg = { NULL, 0, iov, 4, control.buf, CMSG_SPACE (sizeof (int) * r->n_fds), 0 };
   struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);

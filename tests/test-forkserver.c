@@ -449,8 +449,9 @@ test_only_passed_fds_cross (void)
   join_ok (p);
   g_assert_cmpint (g_process_object_get_exit_code (p), ==, 0);
   out = report_read (&r);
-  /* 0, 1, 2, the report; in the pipe fallback also the sentinel's write end */
-  expected = g_strcmp0 (g_getenv ("GPROCESS_NO_PIDFD"), "1") == 0 || under_valgrind ? 5 : 4;
+  /* 0, 1, 2, the report, the library's socket for the child's result (as a fork child has
+   * it); in the pipe fallback also the sentinel's write end */
+  expected = g_strcmp0 (g_getenv ("GPROCESS_NO_PIDFD"), "1") == 0 || under_valgrind ? 6 : 5;
   g_assert_cmpint (atoi (out), ==, expected);
   g_free (out);
   g_object_unref (p);
@@ -890,6 +891,131 @@ test_big_parent_small_children (void)
   report_close (&r);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* The lifecycle of a served child: what a fork child has from its object, it has too        */
+
+static void
+target_set_result (GProcessObject *process,
+                   gpointer        user_data)
+{
+  g_process_set_result (g_variant_new ("(si)", "served", 42));
+}
+
+static void
+target_set_error (GProcessObject *process,
+                  gpointer        user_data)
+{
+  GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "nothing served");
+
+  g_process_set_error (error);
+  g_error_free (error);
+  g_process_exit (3);
+}
+
+/* Ignores SIGTERM, says so through the passed descriptor, and waits for a signal */
+static void
+target_ignore_term_and_wait (GProcessObject *process,
+                             gpointer        user_data)
+{
+  signal (SIGTERM, SIG_IGN);
+  child_report ("r");
+  for (;;)
+    pause ();
+}
+
+static void
+test_served_child_delivers_result_and_error (void)
+{
+  GProcessObject *p = start_served (target_set_result, NULL);
+  GError *error = NULL;
+  GVariant *value;
+
+  join_ok (p);
+  value = g_process_object_get_result (p, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+  g_assert_cmpstr (g_variant_get_type_string (value), ==, "(si)");
+  {
+    const char *s;
+    int n;
+
+    g_variant_get (value, "(&si)", &s, &n);
+    g_assert_cmpstr (s, ==, "served");
+    g_assert_cmpint (n, ==, 42);
+  }
+  g_variant_unref (value);
+  g_object_unref (p);
+
+  p = start_served (target_set_error, NULL);
+  join_ok (p);
+  g_assert_cmpint (g_process_object_get_exit_code (p), ==, 3);
+  g_assert_null (g_process_object_get_result (p, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "nothing served");
+  g_clear_error (&error);
+  g_object_unref (p);
+}
+
+/* stop() on a served child that ignores SIGTERM: it is killed after the grace period */
+static void
+test_served_child_stops (void)
+{
+  GProcessObject *p = new_served (target_ignore_term_and_wait, NULL);
+  GError *error = NULL;
+  gint64 user_us, system_us, rss;
+  struct pollfd pfd;
+  Report r;
+  char c;
+
+  report_open (&r);
+  g_process_object_set_fds (p, &r.write_fd, 1);
+  g_assert_true (g_process_object_start (p, &error));
+  g_assert_no_error (error);
+  pfd.fd = r.read_fd;
+  pfd.events = POLLIN;
+  g_assert_cmpint (poll (&pfd, 1, -1), ==, 1);   /* SIGTERM is ignored from now on */
+  g_assert_cmpint (read (r.read_fd, &c, 1), ==, 1);
+  g_assert_true (g_process_object_stop (p, 100 * G_TIME_SPAN_MILLISECOND, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_process_object_get_exit_code (p), ==, -SIGKILL);
+  g_assert_true (g_process_object_get_usage (p, &user_us, &system_us, &rss));
+  g_assert_cmpint (rss, >, 0);
+  report_close (&r);
+  g_object_unref (p);
+}
+
+static void
+target_report_pgid (GProcessObject *process,
+                    gpointer        user_data)
+{
+  child_report ("%d %d", (int) getpgid (0), (int) getpid ());
+}
+
+static void
+test_served_child_leads_its_group (void)
+{
+  GProcessObject *p = new_served (target_report_pgid, NULL);
+  GError *error = NULL;
+  Report r;
+  char *out;
+  int pgid = 0, pid = 0;
+
+  report_open (&r);
+  g_process_object_set_process_group (p, TRUE);
+  g_process_object_set_fds (p, &r.write_fd, 1);
+  g_assert_true (g_process_object_start (p, &error));
+  g_assert_no_error (error);
+  join_ok (p);
+  out = report_read (&r);
+  g_assert_cmpint (sscanf (out, "%d %d", &pgid, &pid), ==, 2);
+  g_assert_cmpint (pid, ==, g_process_object_get_pid (p));
+  g_assert_cmpint (pgid, ==, pid);
+  g_free (out);
+  report_close (&r);
+  g_object_unref (p);
+}
+
+
 int
 main (int argc, char **argv)
 {
@@ -920,6 +1046,9 @@ main (int argc, char **argv)
   g_test_add_func ("/gprocess/forkserver/server/dies-with-killed-app/subprocess", test_server_dies_with_killed_app_subprocess);
   g_test_add_func ("/gprocess/forkserver/server/plain-fork-has-no-connection", test_plain_fork_has_no_connection);
   g_test_add_func ("/gprocess/forkserver/memory/big-parent-small-children", test_big_parent_small_children);
+  g_test_add_func ("/gprocess/forkserver/lifecycle/result-and-error", test_served_child_delivers_result_and_error);
+  g_test_add_func ("/gprocess/forkserver/lifecycle/stop", test_served_child_stops);
+  g_test_add_func ("/gprocess/forkserver/lifecycle/process-group", test_served_child_leads_its_group);
 
   return g_test_run ();
 }

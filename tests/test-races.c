@@ -123,7 +123,7 @@ start_and_join_thread (gpointer data)
 {
   StartThread *t = data;
 
-  for (int i = 0; i < STARTS_PER_THREAD; i++)
+  for (int i = 0; i < rounds (STARTS_PER_THREAD); i++)
     {
       GProcessObject *p = start_target (target_check_fds, GINT_TO_POINTER (t->first_index + i));
       struct stat st;
@@ -401,6 +401,51 @@ test_close_racing_start_one_wins (void)
   g_assert_false (has_any_child ());
 }
 
+typedef struct
+{
+  GProcessObject *process;
+  gboolean closed;
+  GError *close_error;
+  gboolean started_again;
+  GError *start_error;
+} MidStart;
+
+/* The fork hook runs in the middle of start(): after its preparation, before the child is
+ * published. close() and a second start() land there for sure. */
+static int
+fork_after_close_and_start (gpointer user_data)
+{
+  MidStart *m = user_data;
+
+  m->closed = g_process_object_close (m->process, &m->close_error);
+  m->started_again = g_process_object_start (m->process, &m->start_error);
+  return fork ();
+}
+
+/* The same defect as above, at the worst moment every time: close() during start() must fail,
+ * as must a second start(). */
+static void
+test_close_during_start_fails (void)
+{
+  MidStart m = { g_process_object_new_with_target (target_sleep_forever, NULL, NULL), FALSE,
+                 NULL, FALSE, NULL };
+
+  g_process_set_fork_func (fork_after_close_and_start, &m, NULL);
+  g_assert_true (g_process_object_start (m.process, NULL));
+  g_process_set_fork_func (NULL, NULL, NULL);
+
+  g_assert_false (m.closed);
+  g_assert_error (m.close_error, G_PROCESS_ERROR, G_PROCESS_ERROR_STILL_RUNNING);
+  g_assert_false (m.started_again);
+  g_assert_error (m.start_error, G_PROCESS_ERROR, G_PROCESS_ERROR_ALREADY_STARTED);
+  g_assert_cmpint (g_process_object_get_state (m.process), ==, G_PROCESS_STATE_STARTED);
+  kill_and_join (m.process);
+  g_assert_true (g_process_object_close (m.process, NULL));
+  g_clear_error (&m.close_error);
+  g_clear_error (&m.start_error);
+  g_object_unref (m.process);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Getters racing setters                                                                     */
 
@@ -502,6 +547,7 @@ main (int   argc,
                    test_sibling_descriptors_not_inherited);
   g_test_add_func ("/gprocess/races/failed-start-runs-nothing", test_failed_start_runs_nothing);
   g_test_add_func ("/gprocess/races/close-racing-start-one-wins", test_close_racing_start_one_wins);
+  g_test_add_func ("/gprocess/races/close-during-start-fails", test_close_during_start_fails);
   g_test_add_func ("/gprocess/races/getters-racing-setters", test_getters_racing_setters);
 
   return g_test_run ();

@@ -2,10 +2,14 @@
  *
  * Every row is measured in blocks interleaved with blocks of the raw fork()+_exit()+waitpid()
  * baseline, in the same run, and reported as median, p90 and the ratio of medians. With
- * BENCH_PIN=1 (the default) the process and its children are pinned to one CPU: cross-CPU
- * wake-ups on these VMs add 100-300 us at random.
+ * BENCH_PIN=1 (the default) the process and its children are pinned to one CPU (the first
+ * one it may run on: `taskset -c 1` chooses it): cross-CPU wake-ups on these VMs add
+ * 100-300 us at random.
  *
- * Output: one tab-separated line per row: name, median_us, p90_us, baseline_median_us, ratio.
+ * Output: one tab-separated line per row: name, median_us, p90_us, baseline_median_us, ratio,
+ * and for timed rows the minor page faults per operation: child and parent of the row, child
+ * and parent of its baseline (getrusage(); a fault costs the same on every row of a machine,
+ * their number does not depend on the machine).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,12 +17,15 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,15 +58,59 @@ quantile (GArray *samples, double q)
   return g_array_index (samples, double, (guint) (q * (samples->len - 1)));
 }
 
+/* Minor page faults per operation, of this process and of its reaped children */
+typedef struct
+{
+  long self, children;
+  int n;
+} Faults;
+
 static void
-report (const char *name, GArray *samples, GArray *baseline)
+faults_begin (Faults *f)
+{
+  struct rusage s, c;
+
+  getrusage (RUSAGE_SELF, &s);
+  getrusage (RUSAGE_CHILDREN, &c);
+  f->self -= s.ru_minflt;
+  f->children -= c.ru_minflt;
+}
+
+static void
+faults_end (Faults *f,
+            int     n)
+{
+  struct rusage s, c;
+
+  getrusage (RUSAGE_SELF, &s);
+  getrusage (RUSAGE_CHILDREN, &c);
+  f->self += s.ru_minflt;
+  f->children += c.ru_minflt;
+  f->n += n;
+}
+
+static Faults no_faults;
+
+/* name, median, p90, baseline median, ratio, then the faults per operation: child and parent
+ * of the row, child and parent of the baseline */
+static void
+report_faults (const char *name, GArray *samples, GArray *baseline, const Faults *f, const Faults *bf)
 {
   double median = quantile (samples, 0.5);
   double p90 = quantile (samples, 0.9);
   double base = baseline ? quantile (baseline, 0.5) : 0;
 
-  printf ("%s\t%.1f\t%.1f\t%.1f\t%.3f\n", name, median, p90, base, base > 0 ? median / base : 0);
+  printf ("%s\t%.1f\t%.1f\t%.1f\t%.3f\t%.2f\t%.2f\t%.2f\t%.2f\n", name, median, p90, base,
+          base > 0 ? median / base : 0,
+          f->n ? (double) f->children / f->n : -1, f->n ? (double) f->self / f->n : -1,
+          bf->n ? (double) bf->children / bf->n : -1, bf->n ? (double) bf->self / bf->n : -1);
   fflush (stdout);
+}
+
+static void
+report (const char *name, GArray *samples, GArray *baseline)
+{
+  report_faults (name, samples, baseline, &no_faults, &no_faults);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -224,9 +275,11 @@ compare (const char *name, Method method, Method baseline_method, int blocks, in
 {
   GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *baseline = g_array_new (FALSE, FALSE, sizeof (double));
+  Faults f = { 0 }, bf = { 0 };
 
   for (int b = 0; b < blocks; b++)
     {
+      faults_begin (&bf);
       for (int i = 0; i < per_block; i++)
         {
           double v = baseline_method ();
@@ -234,6 +287,8 @@ compare (const char *name, Method method, Method baseline_method, int blocks, in
           if (extra_base_out)
             g_array_append_val (extra_base_out, *extra_value);
         }
+      faults_end (&bf, per_block);
+      faults_begin (&f);
       for (int i = 0; i < per_block; i++)
         {
           double v = method ();
@@ -241,8 +296,9 @@ compare (const char *name, Method method, Method baseline_method, int blocks, in
           if (extra_out)
             g_array_append_val (extra_out, *extra_value);
         }
+      faults_end (&f, per_block);
     }
-  report (name, samples, baseline);
+  report_faults (name, samples, baseline, &f, &bf);
   if (baseline_out)
     g_array_append_vals (baseline_out, baseline->data, baseline->len);
   g_array_unref (samples);
@@ -284,6 +340,142 @@ gprocess_many (int n)
     }
   g_free (procs);
   return (now_us () - t0) / n;
+}
+
+/* The bare pidfd prototype, no library: one pidfd per child (fork + pidfd_open), then for
+ * each: ppoll + waitid (P_PIDFD) + close. The floor of one pidfd per live child. */
+static double
+pidfd_many (int n)
+{
+  int *fds = g_new (int, n);
+  double t0 = now_us ();
+
+  for (int i = 0; i < n; i++)
+    {
+      pid_t pid = fork ();
+
+      if (pid == 0)
+        _exit (0);
+      fds[i] = (int) syscall (SYS_pidfd_open, pid, 0);
+    }
+  for (int i = 0; i < n; i++)
+    {
+      struct pollfd pfd = { fds[i], POLLIN, 0 };
+      siginfo_t info;
+
+      ppoll (&pfd, 1, NULL, NULL);
+      syscall (SYS_waitid, 3 /* P_PIDFD */, fds[i], &info, WEXITED, NULL);
+      close (fds[i]);
+    }
+  g_free (fds);
+  return (now_us () - t0) / n;
+}
+
+/* GLib's own floor: a minimal GObject with one property, created, notified and finalized
+ * around a raw fork, with no GProcess code at all */
+typedef struct { GObject parent; int value; } FloorObject;
+typedef struct { GObjectClass parent_class; } FloorObjectClass;
+static GType floor_object_get_type (void);
+G_DEFINE_TYPE (FloorObject, floor_object, G_TYPE_OBJECT)
+static GParamSpec *floor_value_pspec;
+
+static void
+floor_object_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  g_value_set_int (value, ((FloorObject *) object)->value);
+}
+
+static void
+floor_object_class_init (FloorObjectClass *klass)
+{
+  G_OBJECT_CLASS (klass)->get_property = floor_object_get_property;
+  floor_value_pspec = g_param_spec_int ("value", NULL, NULL, 0, G_MAXINT, 0,
+                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property (G_OBJECT_CLASS (klass), 1, floor_value_pspec);
+}
+
+static void
+floor_object_init (FloorObject *self)
+{
+}
+
+static double
+gobject_floor_round_trip (void)
+{
+  double t0 = now_us ();
+  FloorObject *object = g_object_new (floor_object_get_type (), NULL);
+  pid_t pid = fork ();
+  int status;
+
+  if (pid == 0)
+    _exit (0);
+  object->value = pid;
+  g_object_notify_by_pspec (G_OBJECT (object), floor_value_pspec);
+  waitpid (pid, &status, 0);
+  g_object_unref (object);
+  return now_us () - t0;
+}
+
+static double
+cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* What one copy-on-write fault costs on this machine: the parent writes one byte per page of
+ * a 16 MiB block while a child shares it (each write is a fault and a copy), against the same
+ * writes once the pages are its own again. Reported in us of CPU time per fault (CPU time, so
+ * that other processes of a loaded machine do not count). */
+static void
+fault_cost (void)
+{
+  const gsize n_pages = 4096, page = 4096;
+  GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *baseline = g_array_new (FALSE, FALSE, sizeof (double));
+  char *block = mmap (NULL, n_pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  memset (block, 1, n_pages * page);
+  for (int r = 0; r < 10; r++)
+    {
+      int go[2];
+      pid_t pid;
+      double t0, v;
+      int status;
+
+      g_assert (pipe (go) == 0);
+      pid = fork ();
+      if (pid == 0)
+        {
+          char c;
+
+          close (go[1]);
+          while (read (go[0], &c, 1) < 0)
+            ;
+          _exit (0);
+        }
+      close (go[0]);
+      t0 = cpu_us ();
+      for (gsize i = 0; i < n_pages; i++)
+        block[i * page]++;
+      v = (cpu_us () - t0) / n_pages;
+      g_array_append_val (samples, v);
+      t0 = cpu_us ();
+      for (gsize i = 0; i < n_pages; i++)
+        block[i * page]++;
+      v = (cpu_us () - t0) / n_pages;
+      g_array_append_val (baseline, v);
+      close (go[1]);
+      waitpid (pid, &status, 0);
+    }
+  printf ("fault-cost-us\t%.2f\t%.2f\t%.3f\t0\n", quantile (samples, 0.5), quantile (samples, 0.9),
+          quantile (baseline, 0.5));
+  fflush (stdout);
+  munmap (block, n_pages * page);
+  g_array_unref (samples);
+  g_array_unref (baseline);
 }
 
 static int
@@ -411,10 +603,15 @@ main (int argc, char *argv[])
 
   if (pin == NULL || pin[0] != '0')
     {
+      /* The first CPU this process may run on: `taskset -c 1 bench-c` runs on CPU 1 */
       cpu_set_t set;
+      int cpu = 0;
 
+      if (sched_getaffinity (0, sizeof set, &set) == 0)
+        while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET (cpu, &set))
+          cpu++;
       CPU_ZERO (&set);
-      CPU_SET (0, &set);
+      CPU_SET (cpu, &set);
       sched_setaffinity (0, sizeof set, &set);
     }
 
@@ -428,6 +625,12 @@ main (int argc, char *argv[])
     {
       per_child_resources (1000);
       main_loop_wakeups ();
+      return 0;
+    }
+
+  if (argc > 1 && g_str_equal (argv[1], "fault-cost"))
+    {
+      fault_cost ();
       return 0;
     }
 
@@ -447,23 +650,45 @@ main (int argc, char *argv[])
   report ("target-runs-after-start", extra, extra_base);
   compare ("join-wakeup", gprocess_wakeup, raw_wakeup, 10 * scale, 25, NULL, NULL, NULL, NULL);
 
+  compare ("glib-floor-fork-plus-gobject", gobject_floor_round_trip, raw_round_trip, 5 * scale, 25, NULL, NULL, NULL, NULL);
+
+  /* N live children: against the bare pidfd prototype (the target) and raw fork (reported:
+   * bounded by the copy of the descriptor table) */
   for (int n = 10; n <= 1000; n *= 10)
     {
       GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
-      GArray *baseline = g_array_new (FALSE, FALSE, sizeof (double));
-      int reps = n == 1000 ? scale : 5 * scale;
-      char *name = g_strdup_printf ("live-children-%d-per-child", n);
+      GArray *proto = g_array_new (FALSE, FALSE, sizeof (double));
+      GArray *raw = g_array_new (FALSE, FALSE, sizeof (double));
+      Faults f = { 0 }, pf = { 0 }, rf = { 0 };
+      int reps = n == 1000 ? 3 * scale : 10 * scale;
+      char *name;
 
       for (int r = 0; r < reps; r++)
         {
-          double b = raw_many (n), v = gprocess_many (n);
-          g_array_append_val (baseline, b);
+          double v;
+
+          faults_begin (&rf);
+          v = raw_many (n);
+          faults_end (&rf, n);
+          g_array_append_val (raw, v);
+          faults_begin (&pf);
+          v = pidfd_many (n);
+          faults_end (&pf, n);
+          g_array_append_val (proto, v);
+          faults_begin (&f);
+          v = gprocess_many (n);
+          faults_end (&f, n);
           g_array_append_val (samples, v);
         }
-      report (name, samples, baseline);
+      name = g_strdup_printf ("live-children-%d-per-child", n);
+      report_faults (name, samples, proto, &f, &pf);
+      g_free (name);
+      name = g_strdup_printf ("live-children-%d-per-child-vs-raw-fork", n);
+      report_faults (name, samples, raw, &f, &rf);
       g_free (name);
       g_array_unref (samples);
-      g_array_unref (baseline);
+      g_array_unref (proto);
+      g_array_unref (raw);
     }
 
   {
