@@ -1,0 +1,31 @@
+/* prime-worker.h: the work a worker child does; no GTK in here
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gprocess/gprocess.h>
+
+G_BEGIN_DECLS
+
+/* Numbers are handed out in blocks of this many, block b to worker b % n_workers. */
+#define PRIME_BLOCK_SIZE 20000
+
+/* The worker's GProcessObject:args: (limit, worker index, number of workers). Its progress
+ * pipe is the first of its descriptors (g_process_object_set_fds()). */
+#define PRIME_JOB_FORMAT "(tuu)"
+
+GVariant *prime_job_new          (guint64         limit,
+                                  guint           index,
+                                  guint           n_workers);
+guint32   prime_job_blocks_for   (guint64         limit,
+                                  guint           index,
+                                  guint           n_workers);
+guint64   prime_count_below      (guint64         limit);
+
+/* The target of every worker (a #GProcessTargetFunc). It runs in the child. */
+void      prime_worker_run       (GProcessObject *process,
+                                  gpointer        user_data);
+
+G_END_DECLS
