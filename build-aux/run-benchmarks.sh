@@ -8,4 +8,7 @@ builddir="${BUILDDIR:-_build}"
 sh build-aux/install-deps.sh
 [ -f "$builddir/build.ninja" ] || meson setup "$builddir" -Dgtk_doc=true
 meson compile -C "$builddir"
-exec /usr/bin/python3 build-aux/run-benchmarks.py "$builddir"
+/usr/bin/python3 build-aux/run-benchmarks.py "$builddir"
+# Start methods (the table of docs/reference/start-methods.xml)
+"$builddir/tests/performance/bench-start-methods"
+/usr/bin/python3 tests/performance/bench-start-methods.py

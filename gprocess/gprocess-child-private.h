@@ -27,9 +27,12 @@ typedef struct
   int pipe_write_fd;
   gboolean use_pidfd;
   pid_t pid;
+  int pidfd;           /* fork server: the pidfd clone() made, received with the reply */
 } GProcessForkRequest;
 
-#define G_PROCESS_FORK_REQUEST_INIT { NULL, 0, -1, -1, -1, -1, FALSE, 0 }
+#define G_PROCESS_FORK_REQUEST_INIT { NULL, 0, -1, -1, -1, -1, FALSE, 0, -1 }
+
+typedef struct _GProcessForkServerChild GProcessForkServerChild;
 
 G_GNUC_INTERNAL void     _g_process_child_register_atfork (void);
 G_GNUC_INTERNAL gboolean _g_process_child_prepare_locked  (GProcessForkRequest *request,
@@ -40,5 +43,8 @@ G_GNUC_INTERNAL gboolean _g_process_child_finish_locked   (GProcessForkRequest *
                                                            int                 *saved_errno);
 G_GNUC_INTERNAL void     _g_process_child_abort_locked    (GProcessForkRequest *request);
 G_GNUC_INTERNAL void     _g_process_child_reap_aborted    (pid_t                pid);
+G_GNUC_INTERNAL pid_t    _g_process_child_fork_server     (void);
+G_GNUC_INTERNAL void     _g_process_child_forkserver_main (const GProcessForkServerChild *child)
+                                                           G_GNUC_NORETURN;
 
 G_END_DECLS

@@ -11,6 +11,11 @@
  * Both pass through atfork_child(), the pthread_atfork() handler that runs in every new
  * process whoever forked, and which turns a child of start() into that object's process
  * (bootstrap_child()) before any code of the binding runs there.
+ *  - Fork server (G_PROCESS_START_METHOD_FORKSERVER): the server (gprocess-forkserver.c) is
+ *    itself a fork of the application, made through the same path (the binding's hook too);
+ *    it makes each child with clone (CLONE_PARENT), which runs no atfork handler, and calls
+ *    _g_process_child_forkserver_main() there: the descriptors, the gate, the binding's
+ *    fork-server hook, then the object rebuilt from the request, then child_main().
  *
  * WHAT RUNS BETWEEN fork() AND _exit() (as glib/gspawn-posix.c labels its child code):
  * atfork_child(), bootstrap_child() and the functions they call (the descriptor bitmap, the
@@ -41,6 +46,7 @@
 #include "gprocess.h"
 #include "gprocess-object-private.h"
 #include "gprocess-child-private.h"
+#include "gprocess-forkserver-private.h"
 
 /* The lock: see the contract in gprocess-private.h. Defined here because the atfork handlers
  * below are what make it special. */
@@ -110,7 +116,8 @@ _g_process_child_prepare_locked (GProcessForkRequest  *request,
     {
       int saved_errno = errno;
 
-      g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
+      _g_process_record_errno (saved_errno);
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                    _("Could not start process: %s"), g_strerror (saved_errno));
       errno = saved_errno;
       return FALSE;
@@ -163,7 +170,8 @@ _g_process_child_finish_locked (GProcessForkRequest *request,
     }
 
   _g_process_fds_close_locked (request->gate_read_fd);
-  sentinel->fd = _g_process_pidfd_open (request->pid);
+  /* A fork-server child's pidfd came with the server's reply (CLONE_PIDFD) */
+  sentinel->fd = request->pidfd >= 0 ? request->pidfd : _g_process_pidfd_open (request->pid);
   if (sentinel->fd < 0)
     {
       static const char abort_byte = 'x';
@@ -174,7 +182,9 @@ _g_process_child_finish_locked (GProcessForkRequest *request,
       _g_process_fds_close_locked (request->gate_write_fd);
       return FALSE;
     }
-  _g_process_fds_add_locked (sentinel->fd);
+  if (request->pidfd < 0)
+    _g_process_fds_add_locked (sentinel->fd);
+  request->pidfd = -1;  /* the sentinel's now */
   _g_process_fds_close_locked (request->gate_write_fd);  /* opens the gate */
   return TRUE;
 }
@@ -216,6 +226,13 @@ do_fork (void)
 
 static void G_GNUC_NORETURN child_main (GProcessObject *self);
 
+/* Forks the fork server (gprocess-forkserver.c), through the binding's fork hook if any */
+pid_t
+_g_process_child_fork_server (void)
+{
+  return do_fork ();
+}
+
 /* Forks for start(). Never returns in the child. Returns the pid, or -1 with errno set. */
 pid_t
 _g_process_child_fork (GProcessForkRequest *request)
@@ -246,9 +263,35 @@ atfork_parent (void)
   G_UNLOCK (process_lock);
 }
 
+/* Child code: waits until the parent holds the child's pidfd (end-of-file), or leaves at once
+ * when the parent could not make or receive it (a byte). */
+static void
+wait_at_gate (int gate_fd)
+{
+  char byte;
+  ssize_t n;
+
+  do
+    n = read (gate_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n > 0)
+    _exit (127);  /* the parent could not watch this child: it must not run */
+  close (gate_fd);
+}
+
+/* Child code: the sentinel pipe's write end of the fallback stays open across exec(), so that
+ * the sentinel follows the process, not the program; it is hidden from the child's own
+ * children. */
+static void
+keep_sentinel (int pipe_write_fd)
+{
+  fcntl (pipe_write_fd, F_SETFD, 0);
+  _g_process_fds_add_locked (pipe_write_fd);
+}
+
 /* Child code (see the top of this file). The object becomes this process: it waits at the
  * gate until the parent holds its pidfd, keeps the write end of its sentinel pipe in the
- * fallback (open across exec(), so that the sentinel follows the process, not the program). */
+ * fallback. */
 static void
 bootstrap_child (GProcessForkRequest *request)
 {
@@ -257,22 +300,9 @@ bootstrap_child (GProcessForkRequest *request)
   /* The process group, the parent-death signal, the result socket: before the gate */
   _g_process_lifecycle_bootstrap_child (request->object, request->creator);
   if (request->gate_read_fd >= 0)
-    {
-      char byte;
-      ssize_t n;
-
-      do
-        n = read (request->gate_read_fd, &byte, 1);
-      while (n < 0 && errno == EINTR);
-      if (n > 0)
-        _exit (127);  /* the parent could not watch this child: it must not run */
-      close (request->gate_read_fd);
-    }
+    wait_at_gate (request->gate_read_fd);
   if (request->pipe_write_fd >= 0)
-    {
-      fcntl (request->pipe_write_fd, F_SETFD, 0);
-      _g_process_fds_add_locked (request->pipe_write_fd);  /* hidden from its own children */
-    }
+    keep_sentinel (request->pipe_write_fd);
 
   _g_process_tree_become_child (request->object, request->creator);
   priv->pid = _g_process_self_pid ();
@@ -297,6 +327,7 @@ atfork_child (void)
       _g_process_fds_remove_locked (request->pipe_write_fd);
       _g_process_lifecycle_keep_in_child (request->object);
     }
+  _g_process_forkserver_atfork_child ();
   _g_process_fds_close_in_child ();
   _g_process_fds_forget_devnull ();
   _g_process_tree_reset_in_child ();
@@ -313,6 +344,46 @@ void
 _g_process_child_register_atfork (void)
 {
   pthread_atfork (atfork_prepare, atfork_parent, atfork_child);
+}
+
+/* Child code: a child that the fork server made with clone (CLONE_PARENT), from the server's
+ * loop (gprocess-forkserver.c). No pthread_atfork() handler runs here: the server ran them
+ * when it was forked from the application, and it has one thread and holds no lock. The
+ * process has the server's descriptors (its connection, the request's) and no object yet:
+ * the descriptors are set up, the gate is passed, the binding's hook runs
+ * (g_process_set_fork_server_child_func()), and only then is the object rebuilt from the
+ * request, which may run code of its class. From there on, as a fork child. */
+void
+_g_process_child_forkserver_main (const GProcessForkServerChild *child)
+{
+  GProcessObjectPrivate *priv;
+  GProcessObject *self;
+
+  cached_pid = getpid ();
+  _g_process_forkserver_child_fds (child);
+  G_LOCK (process_lock);
+  _g_process_lifecycle_bootstrap_served_child (child->process_group, child->parent_death_signal,
+                                               child->death_read_fd, child->result_send_fd,
+                                               child->app_pid);
+  G_UNLOCK (process_lock);
+  if (child->gate_fd >= 0)
+    wait_at_gate (child->gate_fd);
+  G_LOCK (process_lock);
+  if (child->sentinel_fd >= 0)
+    keep_sentinel (child->sentinel_fd);
+  G_UNLOCK (process_lock);
+
+  _g_process_forkserver_run_child_func ();
+  self = _g_process_forkserver_rebuild (child);
+
+  priv = _g_process_object_get_private (self);
+  G_LOCK (process_lock);
+  _g_process_tree_become_child (self, child->app_pid);
+  priv->pid = cached_pid;
+  priv->state = G_PROCESS_STATE_STARTED;
+  priv->starting = FALSE;
+  G_UNLOCK (process_lock);
+  child_main (self);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -25,9 +25,15 @@ typedef struct
   guint users;       /* (lock process_lock) waiters polling fd outside the lock: the last one
                       * closes it after g_process_object_close() */
   gboolean is_pidfd; /* (lock process_lock) */
+  int proc_fd;       /* (lock process_lock) the pipe fallback: /proc/<pid> of the child, opened
+                      * at start. It names the process, not the pid: lookups through it fail
+                      * once the child is reaped, even if the pid was given to another process
+                      * meanwhile. -1 without /proc */
+  gboolean gone;     /* (lock process_lock) the pipe fallback: somebody else had reaped the
+                      * child before start() could open proc_fd */
 } GProcessSentinel;
 
-#define G_PROCESS_SENTINEL_INIT { -1, 0, 0, FALSE }
+#define G_PROCESS_SENTINEL_INIT { -1, 0, 0, FALSE, -1, FALSE }
 
 G_GNUC_INTERNAL void     _g_process_fds_add_locked          (int fd);
 G_GNUC_INTERNAL void     _g_process_fds_remove_locked       (int fd);
@@ -52,5 +58,8 @@ G_GNUC_INTERNAL void     _g_process_sentinel_release_locked (GProcessSentinel *s
 G_GNUC_INTERNAL void     _g_process_sentinel_close_locked   (GProcessSentinel *sentinel);
 G_GNUC_INTERNAL gboolean _g_process_sentinel_is_ours        (const GProcessSentinel *sentinel);
 G_GNUC_INTERNAL gboolean _g_process_sentinel_fired          (const GProcessSentinel *sentinel);
+G_GNUC_INTERNAL void     _g_process_sentinel_bind_pid_locked (GProcessSentinel *sentinel,
+                                                             pid_t             pid);
+G_GNUC_INTERNAL gboolean _g_process_sentinel_names_child    (const GProcessSentinel *sentinel);
 
 G_END_DECLS

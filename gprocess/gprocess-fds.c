@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -296,6 +297,42 @@ void
 _g_process_sentinel_close_locked (GProcessSentinel *sentinel)
 {
   if (_g_process_sentinel_is_ours (sentinel))
-    _g_process_fds_close_locked (sentinel->fd);
+    {
+      _g_process_fds_close_locked (sentinel->fd);
+      _g_process_fds_close_locked (sentinel->proc_fd);
+    }
   sentinel->fd = -1;
+  sentinel->proc_fd = -1;
+}
+
+/* The pipe fallback, in the parent right after the fork: a pid alone cannot name the child
+ * once somebody else (SIGCHLD ignored, the application's waitpid (-1)) has reaped it, as the
+ * kernel may give the pid to another process, even to another child of ours. A descriptor on
+ * /proc/<pid> can: it stays bound to this process. The child cannot have been reaped and its
+ * pid reused in the microseconds since fork() (short of a pid wrap-around in between). */
+void
+_g_process_sentinel_bind_pid_locked (GProcessSentinel *sentinel,
+                                     pid_t             pid)
+{
+  char path[32];
+
+  g_snprintf (path, sizeof path, "/proc/%d", (int) pid);
+  sentinel->proc_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (sentinel->proc_fd >= 0)
+    _g_process_fds_add_locked (sentinel->proc_fd);
+  else
+    sentinel->gone = errno == ENOENT;
+}
+
+/* The pipe fallback: whether the child's pid still names the child (running, or a zombie
+ * nobody reaped), and not a process that was given its pid afterwards. Without /proc the pid
+ * is trusted. */
+gboolean
+_g_process_sentinel_names_child (const GProcessSentinel *sentinel)
+{
+  struct stat st;
+
+  if (sentinel->proc_fd < 0)
+    return !sentinel->gone;
+  return fstatat (sentinel->proc_fd, "stat", &st, 0) == 0;
 }

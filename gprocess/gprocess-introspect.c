@@ -32,7 +32,7 @@
  * (g_process_object_describe()), the counters that name an object
  * (g_process_object_get_identity()), what a process does with its children when it ends
  * (g_process_end_children()), the `errno` of an operating system failure
- * (%G_PROCESS_ERRNO_ERROR), and a callback for g_process_object_create_source() that a binding
+ * (g_process_get_last_errno()), and a callback for g_process_object_create_source() that a binding
  * can call with the process (g_process_source_set_callback()).
  */
 
@@ -42,16 +42,36 @@ get_priv (GProcessObject *self)
   return _g_process_object_get_private (self);
 }
 
+/* The errno of the last G_PROCESS_ERROR_FAILED reported in this thread (0: not an OS failure) */
+static __thread int last_errno;
+
+void
+_g_process_record_errno (int saved_errno)
+{
+  last_errno = saved_errno;
+}
+
 /**
- * g_process_errno_quark:
+ * g_process_get_last_errno:
  *
- * The quark of the %G_PROCESS_ERRNO_ERROR domain.
+ * Gets the `errno` value behind the last %G_PROCESS_ERROR_FAILED error that GProcess reported
+ * in the calling thread: fork() or a descriptor could not be made (`EAGAIN`, `EMFILE`,
+ * `ENOMEM`…), or a wait failed. It is 0 when that failure did not come from the operating
+ * system. Call it right after the failed call, in the same thread, as you would read `errno`.
  *
- * Returns: the error domain's quark
+ * Bindings use it to raise their own exception for an operating system failure (Python: the
+ * `OSError` subclass that `OSError(code, message)` makes, such as `BlockingIOError` for
+ * `EAGAIN`), while C callers keep matching %G_PROCESS_ERROR_FAILED.
+ *
+ * Returns: the `errno` value, or 0
  *
  * Since: 0.2
  */
-G_DEFINE_QUARK (g-process-errno-quark, g_process_errno)
+int
+g_process_get_last_errno (void)
+{
+  return last_errno;
+}
 
 /**
  * g_process_end_children:

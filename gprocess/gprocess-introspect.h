@@ -17,18 +17,6 @@
 G_BEGIN_DECLS
 
 /**
- * G_PROCESS_ERRNO_ERROR:
- *
- * The error domain of the failures of the operating system (a fork, a descriptor, a wait
- * that could not be made): the error code is the `errno` value, so that bindings can raise
- * their own exception for it (Python: the `OSError` subclass that `OSError(code, message)` makes,
- * such as `BlockingIOError` for `EAGAIN`).
- *
- * Since: 0.2
- */
-#define G_PROCESS_ERRNO_ERROR (g_process_errno_quark ())
-
-/**
  * GProcessOperation:
  * @G_PROCESS_OPERATION_START: g_process_object_start()
  * @G_PROCESS_OPERATION_JOIN: g_process_object_join() and g_process_object_join_async()
@@ -54,7 +42,7 @@ typedef enum
 } GProcessOperation;
 
 GPROCESS_AVAILABLE_IN_0_2
-GQuark    g_process_errno_quark     (void);
+int       g_process_get_last_errno  (void);
 
 GPROCESS_AVAILABLE_IN_0_2
 void      g_process_end_children          (void);

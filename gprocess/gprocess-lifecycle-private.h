@@ -31,6 +31,11 @@ G_GNUC_INTERNAL void     _g_process_lifecycle_signal_group_locked  (GProcessObje
 /* Child code (see gprocess-child.c) */
 G_GNUC_INTERNAL void     _g_process_lifecycle_keep_in_child        (GProcessObject  *self);
 G_GNUC_INTERNAL void     _g_process_lifecycle_reset_in_child       (void);
+G_GNUC_INTERNAL void     _g_process_lifecycle_bootstrap_served_child (gboolean process_group,
+                                                                      int      signum,
+                                                                      int      death_read_fd,
+                                                                      int      result_send_fd,
+                                                                      pid_t    parent);
 G_GNUC_INTERNAL void     _g_process_lifecycle_bootstrap_child      (GProcessObject  *self,
                                                                     pid_t            parent);
 

@@ -310,6 +310,30 @@ _g_process_lifecycle_bootstrap_child (GProcessObject *self,
   _g_process_result_bootstrap_child ();
 }
 
+/* Child code, in a child of the fork server, before its gate: as
+ * _g_process_lifecycle_bootstrap_child(), with what the request carried (the object is rebuilt
+ * only later). @parent is the application, the child's parent (CLONE_PARENT). */
+void
+_g_process_lifecycle_bootstrap_served_child (gboolean process_group,
+                                             int      signum,
+                                             int      death_read_fd,
+                                             int      result_send_fd,
+                                             pid_t    parent)
+{
+  if (process_group)
+    setpgid (0, 0);
+  if (death_read_fd >= 0)
+    {
+      _g_process_pdeath_adopt_in_child (death_read_fd);
+      _g_process_pdeath_bootstrap_child (signum, parent);
+    }
+  if (result_send_fd >= 0)
+    {
+      _g_process_result_adopt_in_child (result_send_fd);
+      _g_process_result_bootstrap_child ();
+    }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Signalling a process group                                                                */
 

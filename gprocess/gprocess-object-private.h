@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "gprocess-object.h"
+#include "gprocess-start-method.h"
 #include "gprocess-private.h"
 #include "gprocess-fds-private.h"
 #include "gprocess-reaper-private.h"
@@ -32,6 +33,8 @@ typedef enum
   PROP_STATE,
   PROP_PARENT_DEATH_SIGNAL,
   PROP_PROCESS_GROUP,
+  PROP_START_METHOD,
+  PROP_ARGS,
   N_PROPS
 } GProcessObjectProp;
 
@@ -91,6 +94,14 @@ typedef struct
   GProcessTreeLink link;           /* owned by gprocess-tree.c */
   GProcessLifecycle lifecycle;     /* owned by gprocess-lifecycle.c */
   GProcessResultSlot result;       /* owned by gprocess-result.c */
+
+  /* Start methods (gprocess-forkserver.c) */
+  GProcessStartMethod start_method; /* (lock process_lock) */
+  GVariant *args;                  /* (lock process_lock) */
+  GPtrArray *old_args;             /* (lock process_lock) replaced while a getter's caller may
+                                    * still read them: freed at finalize */
+  int *fds;                        /* (lock process_lock) descriptors passed to the child */
+  gsize n_fds;                     /* (lock process_lock) */
 
   /* Handed from the thread that observed the end to its notification step */
   GProcessObject *next_ended;

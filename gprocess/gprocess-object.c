@@ -22,6 +22,7 @@
 #include "gprocess.h"
 #include "gprocess-object-private.h"
 #include "gprocess-child-private.h"
+#include "gprocess-forkserver-private.h"
 #include "gprocess-wait-private.h"
 
 /**
@@ -231,6 +232,7 @@ g_process_object_finalize (GObject *object)
   g_clear_pointer (&priv->old_names, g_ptr_array_unref);
   g_clear_pointer (&priv->old_authkeys, g_ptr_array_unref);
   _g_process_result_slot_clear (&priv->result);
+  _g_process_forkserver_free_object_data (self);
 
   G_OBJECT_CLASS (g_process_object_parent_class)->finalize (object);
 }
@@ -272,6 +274,12 @@ g_process_object_get_property (GObject    *object,
     case PROP_PROCESS_GROUP:
       g_value_set_boolean (value, g_process_object_get_process_group (self));
       break;
+    case PROP_START_METHOD:
+      g_value_set_enum (value, g_process_object_get_start_method (self));
+      break;
+    case PROP_ARGS:
+      g_value_set_variant (value, g_process_object_get_args (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -303,6 +311,12 @@ g_process_object_set_property (GObject      *object,
       break;
     case PROP_PROCESS_GROUP:
       g_process_object_set_process_group (self, g_value_get_boolean (value));
+      break;
+    case PROP_START_METHOD:
+      g_process_object_set_start_method (self, g_value_get_enum (value));
+      break;
+    case PROP_ARGS:
+      g_process_object_set_args (self, g_value_get_variant (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -420,6 +434,7 @@ g_process_object_class_init (GProcessObjectClass *klass)
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   _g_process_lifecycle_install_properties (properties);  /* parent-death-signal, process-group */
+  _g_process_forkserver_install_properties (properties);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -437,6 +452,12 @@ g_process_object_init (GProcessObject *self)
   priv->sentinel = (GProcessSentinel) G_PROCESS_SENTINEL_INIT;
   priv->reaper = (GProcessReaperEntry) G_PROCESS_REAPER_ENTRY_INIT;
   priv->state = G_PROCESS_STATE_INITIAL;
+  priv->start_method = _g_process_default_start_method ();
+
+  /* In a fork-server child, the object being rebuilt takes its fields from the request
+   * (gprocess-forkserver-payload.c) */
+  if (priv->kind == PROCESS_KIND_CHILD && _g_process_forkserver_init_rebuilt (self))
+    return;
 
   switch (priv->kind)
     {

@@ -17,6 +17,7 @@ G_GNUC_INTERNAL int      _g_process_pdeath_read_fd_locked (void);
 
 /* Child code (see gprocess-child.c) */
 G_GNUC_INTERNAL void     _g_process_pdeath_keep_in_child  (void);
+G_GNUC_INTERNAL void     _g_process_pdeath_adopt_in_child (int read_fd);
 G_GNUC_INTERNAL void     _g_process_pdeath_reset_in_child (void);
 G_GNUC_INTERNAL void     _g_process_pdeath_bootstrap_child (int   signum,
                                                             pid_t parent);

@@ -99,6 +99,14 @@ _g_process_pdeath_keep_in_child (void)
     }
 }
 
+/* Child code, in a child of the fork server: the application's read end came with the
+ * request, in place of the one a fork child inherits. */
+void
+_g_process_pdeath_adopt_in_child (int read_fd)
+{
+  kept_read_fd = read_fd;
+}
+
 /* Child code, in every new process: the death pipe was the parent's (both ends are closed
  * now, except a kept read end). */
 void

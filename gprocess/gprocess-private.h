@@ -36,5 +36,6 @@ G_LOCK_EXTERN (process_lock);
 G_GNUC_INTERNAL pid_t _g_process_self_pid             (void);
 G_GNUC_INTERNAL void  _g_process_flush_std_streams    (void);
 G_GNUC_INTERNAL void  _g_process_init_i18n            (void);
+G_GNUC_INTERNAL void  _g_process_record_errno         (int saved_errno);
 
 G_END_DECLS

@@ -29,6 +29,8 @@ G_GNUC_INTERNAL void     _g_process_result_slot_clear      (GProcessResultSlot *
 
 /* Child code (see gprocess-child.c) */
 G_GNUC_INTERNAL void     _g_process_result_keep_in_child   (void);
+G_GNUC_INTERNAL void     _g_process_result_adopt_in_child  (int send_fd);
+G_GNUC_INTERNAL int      _g_process_result_send_fd_locked  (void);
 G_GNUC_INTERNAL void     _g_process_result_reset_in_child  (void);
 G_GNUC_INTERNAL void     _g_process_result_bootstrap_child (void);
 G_GNUC_INTERNAL void     _g_process_result_send_in_child   (void);

@@ -450,6 +450,21 @@ g_process_object_get_result (GProcessObject  *self,
 /* In the child                                                                              */
 
 /* Child code (see gprocess-child.c): before the library's descriptors are closed */
+/* The socket children send their results on (for the fork server's requests), or -1 */
+int
+_g_process_result_send_fd_locked (void)
+{
+  return send_fd;
+}
+
+/* Child code, in a child of the fork server: the application's socket came with the request,
+ * in place of the one a fork child inherits. */
+void
+_g_process_result_adopt_in_child (int fd)
+{
+  kept_send_fd = fd;
+}
+
 void
 _g_process_result_keep_in_child (void)
 {

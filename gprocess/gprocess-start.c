@@ -21,6 +21,7 @@
 #include "gprocess.h"
 #include "gprocess-object-private.h"
 #include "gprocess-child-private.h"
+#include "gprocess-forkserver-private.h"
 #include "gprocess-wait-private.h"
 
 #define get_priv(self) _g_process_object_get_private (self)
@@ -131,6 +132,8 @@ start_publish_locked (GProcessObject *self,
 
   if (!_g_process_child_finish_locked (&request->fork, &priv->sentinel, saved_errno))
     return FALSE;
+  if (!priv->sentinel.is_pidfd)
+    _g_process_sentinel_bind_pid_locked (&priv->sentinel, request->fork.pid);
 
   priv->pid = request->fork.pid;
   priv->state = G_PROCESS_STATE_STARTED;
@@ -145,11 +148,13 @@ start_publish_locked (GProcessObject *self,
   return TRUE;
 }
 
-/* The one rollback: no child runs (it never existed, or it left without running anything) */
+/* The one rollback: no child runs (it never existed, or it left without running anything).
+ * The error is @cause if given (taken), else made from @saved_errno. */
 static gboolean
 start_abort (GProcessObject  *self,
              StartRequest    *request,
              int              saved_errno,
+             GError          *cause,
              GError         **error)
 {
   GProcessObjectPrivate *priv = get_priv (self);
@@ -162,11 +167,47 @@ start_abort (GProcessObject  *self,
   name = g_strdup (priv->name);
   G_UNLOCK (process_lock);
 
-  g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
-               _("Could not start process “%s”: %s"), name, g_strerror (saved_errno));
+  if (cause != NULL)
+    g_propagate_error (error, cause);
+  else
+    {
+      _g_process_record_errno (saved_errno);
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                   _("Could not start process “%s”: %s"), name, g_strerror (saved_errno));
+    }
   g_free (name);
   g_object_unref (self);  /* the children list's reference */
   return FALSE;
+}
+
+/* The fork server makes the child (gprocess-forkserver.c). On success, returns with the lock
+ * held, as after a fork; on failure the start is rolled back. */
+static gboolean
+start_by_server (GProcessObject  *self,
+                 StartRequest    *request,
+                 GVariant        *properties,
+                 GError         **error)
+{
+  GError *cause = NULL;
+  gboolean ok;
+
+  ok = _g_process_forkserver_spawn (&request->fork, properties, &cause);
+  g_clear_pointer (&properties, g_variant_unref);
+  if (ok)
+    return TRUE;
+
+  if (request->fork.gate_write_fd >= 0)
+    {
+      /* A child the server made may wait at the gate (its pidfd did not arrive, or the
+       * server died before answering): it leaves without running anything */
+      static const char abort_byte = 'x';
+
+      while (write (request->fork.gate_write_fd, &abort_byte, 1) < 0 && errno == EINTR)
+        ;
+    }
+  if (request->fork.pid > 0)
+    _g_process_child_reap_aborted (request->fork.pid);
+  return start_abort (self, request, 0, cause, error);
 }
 
 /**
@@ -191,8 +232,8 @@ start_abort (GProcessObject  *self,
  * Errors: %G_PROCESS_ERROR_CLOSED, %G_PROCESS_ERROR_ALREADY_STARTED (also while another thread
  * is starting it), %G_PROCESS_ERROR_NOT_CHILD (created by another process, or the current
  * process itself), %G_PROCESS_ERROR_DAEMONIC (the current process is daemonic),
- * and, in the %G_PROCESS_ERRNO_ERROR domain with the `errno` value as code (since 0.2; it was
- * %G_PROCESS_ERROR_FAILED before), fork() or a descriptor for the child could not be made.
+ * and %G_PROCESS_ERROR_FAILED when fork() or a descriptor for the child could not be made
+ * (g_process_get_last_errno() then gives the `errno` value).
  *
  * Returns: %TRUE if the child was started
  *
@@ -204,11 +245,18 @@ g_process_object_start (GProcessObject  *self,
 {
   StartRequest request = { G_PROCESS_FORK_REQUEST_INIT, NULL, NULL, NULL };
   GProcessObject *ended = NULL;
+  GProcessStartMethod method;
+  GVariant *properties = NULL;
   gboolean prepared;
   int saved_errno = 0;
 
   g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* What crosses to a fork-server child is read first: the subclass's getters are user code */
+  method = g_process_object_get_start_method (self);
+  if (method == G_PROCESS_START_METHOD_FORKSERVER)
+    properties = _g_process_forkserver_collect (self);
 
   /* The children list's reference, taken before the fork (a write after it is a copy) and
    * outside the lock (a first extra reference may run a binding's toggle handler). */
@@ -219,6 +267,7 @@ g_process_object_start (GProcessObject  *self,
   _g_process_object_notify_ended (ended);
   if (!prepared)
     {
+      g_clear_pointer (&properties, g_variant_unref);
       g_object_unref (self);
       return FALSE;
     }
@@ -226,15 +275,24 @@ g_process_object_start (GProcessObject  *self,
   _g_process_tree_register_atexit ();
   _g_process_flush_std_streams ();
 
-  if (_g_process_child_fork (&request.fork) < 0)   /* never returns in the child */
-    return start_abort (self, &request, errno, error);
+  if (method == G_PROCESS_START_METHOD_FORKSERVER)
+    {
+      /* Returns with the lock held on success */
+      if (!start_by_server (self, &request, g_steal_pointer (&properties), error))
+        return FALSE;
+    }
+  else
+    {
+      if (_g_process_child_fork (&request.fork) < 0)   /* never returns in the child */
+        return start_abort (self, &request, errno, NULL, error);
+      G_LOCK (process_lock);
+    }
 
-  G_LOCK (process_lock);
   if (!start_publish_locked (self, &request, &saved_errno))
     {
       G_UNLOCK (process_lock);
       _g_process_child_reap_aborted (request.fork.pid);
-      return start_abort (self, &request, saved_errno, error);
+      return start_abort (self, &request, saved_errno, NULL, error);
     }
   G_UNLOCK (process_lock);
 

@@ -430,6 +430,7 @@ _g_process_tree_join_parent (GProcessObject  *self,
 
   if (fd == -2)
     {
+      _g_process_record_errno (0);
       g_set_error_literal (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                            _("Waiting for the parent process needs pidfd_open (Linux 5.3)"));
       return FALSE;

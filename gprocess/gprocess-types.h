@@ -64,6 +64,9 @@ G_BEGIN_DECLS
  * @G_PROCESS_ERROR_DAEMONIC: a daemonic process may not start children
  * @G_PROCESS_ERROR_STATUS_UNKNOWN: the child has ended, but somebody else collected its exit
  *   status and the kernel kept none (see %G_PROCESS_EXIT_CODE_UNKNOWN). Since: 0.2
+ * @G_PROCESS_ERROR_NOT_TRANSFERABLE: the object cannot be started with its start method: the
+ *   fork server cannot rebuild it (its type or its target function did not exist when the
+ *   server started); the message says what to do. Since: 0.2
  *
  * Error codes in the %G_PROCESS_ERROR domain.
  *
@@ -80,6 +83,7 @@ typedef enum
   G_PROCESS_ERROR_CLOSED,
   G_PROCESS_ERROR_DAEMONIC,
   G_PROCESS_ERROR_STATUS_UNKNOWN,
+  G_PROCESS_ERROR_NOT_TRANSFERABLE,
 } GProcessError;
 
 /**

@@ -73,23 +73,23 @@ collect_status_locked (GProcessObjectPrivate *priv,
     }
   else
     {
-      /* The pipe fallback: no pidfd exists, so the pid is all there is. It cannot have been
-       * recycled while it is still our unreaped child. */
+      /* The pipe fallback: no pidfd exists, so the pid is used, but only while it still
+       * names the child (see _g_process_sentinel_bind_pid_locked()): once somebody else
+       * reaped the child, the pid may belong to a stranger, maybe another child of ours,
+       * whose status must not be taken. */
       pid_t r;
 
+      if (!_g_process_sentinel_names_child (&priv->sentinel))
+        {
+          *exit_code = G_PROCESS_EXIT_CODE_UNKNOWN;
+          return TRUE;
+        }
       do
         r = wait4 (priv->pid, &status, WNOHANG, &priv->usage);
       while (r < 0 && errno == EINTR);
       if (r == 0)
         return FALSE;
-      if (r < 0)
-        {
-          if (!_g_process_sentinel_fired (&priv->sentinel))
-            return FALSE;
-          *exit_code = G_PROCESS_EXIT_CODE_UNKNOWN;
-          return TRUE;
-        }
-      *exit_code = exit_code_from_wait_status (status);
+      *exit_code = r < 0 ? G_PROCESS_EXIT_CODE_UNKNOWN : exit_code_from_wait_status (status);
       return TRUE;
     }
 }
@@ -173,8 +173,8 @@ _g_process_wait_try_reap (GProcessObject *self)
 }
 
 /* Signals a started child that has not been reaped: through its pidfd, which cannot name
- * another process. In the pipe fallback the pid is used only while the sentinel shows that
- * the child has not exited (it cannot be recycled before). */
+ * another process. In the pipe fallback the pid is used only while it still names the child
+ * (see _g_process_sentinel_bind_pid_locked()). */
 void
 _g_process_wait_signal_locked (GProcessObject *self,
                                int             signum)
@@ -189,7 +189,7 @@ _g_process_wait_signal_locked (GProcessObject *self,
 
   if (priv->sentinel.is_pidfd)
     _g_process_pidfd_send_signal (priv->sentinel.fd, signum);
-  else if (!_g_process_sentinel_fired (&priv->sentinel))
+  else if (_g_process_sentinel_names_child (&priv->sentinel))
     kill (priv->pid, signum);
 }
 
@@ -254,7 +254,8 @@ wait_for_fd_until (int            fd,
 
           if (saved_errno == EINTR)
             continue;
-          g_set_error (error, G_PROCESS_ERRNO_ERROR, saved_errno,
+          _g_process_record_errno (saved_errno);
+          g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                        _("Could not wait for the process: %s"), g_strerror (saved_errno));
           break;
         }

@@ -13,4 +13,5 @@
 # include "gprocess-object.h"
 # include "gprocess-lifecycle.h"
 # include "gprocess-introspect.h"
+# include "gprocess-start-method.h"
 #undef GPROCESS_INSIDE

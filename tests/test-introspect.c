@@ -112,7 +112,8 @@ test_errno_domain (void)
   g_process_set_fork_func (failing_fork, GINT_TO_POINTER (EAGAIN), NULL);
   g_assert_false (g_process_object_start (p, &error));
   g_process_set_fork_func (NULL, NULL, NULL);
-  g_assert_error (error, G_PROCESS_ERRNO_ERROR, EAGAIN);
+  g_assert_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED);
+  g_assert_cmpint (g_process_get_last_errno (), ==, EAGAIN);
   g_clear_error (&error);
   /* The object can still be started */
   g_assert_true (g_process_object_start (p, &error));

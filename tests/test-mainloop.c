@@ -606,7 +606,8 @@ test_fork_hook (void)
 
   g_process_set_fork_func (failing_fork, &calls, NULL);
   g_assert_false (g_process_object_start (p, &error));
-  g_assert_error (error, G_PROCESS_ERRNO_ERROR, EAGAIN);
+  g_assert_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED);
+  g_assert_cmpint (g_process_get_last_errno (), ==, EAGAIN);
   expected = g_strdup_printf ("*%s*", g_strerror (EAGAIN));
   g_assert_true (g_pattern_match_simple (expected, error->message));
   g_free (expected);

@@ -88,6 +88,43 @@ GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, 30, () => {
 loop.run();
 check(r.exit_code === 7, 'notify::state from the main loop');
 
+// Start methods: the fork server rebuilds gjs subclasses registered before it started
+const ArgsCheck = GObject.registerClass(class ArgsCheck extends GProcess.Object {
+    vfunc_run() {
+        const args = this.get_args();
+        const [word, n] = args ? args.deep_unpack() : ['', 0];
+        GProcess.exit(word === 'héllo' && n === 42 ? 0 : 1);
+    }
+});
+GObject.type_ensure(ArgsCheck.$gtype);
+check(GProcess.get_start_method() === GProcess.StartMethod.FORK, 'the default start method is FORK');
+GProcess.start_fork_server();
+const served = new Seven({start_method: GProcess.StartMethod.FORKSERVER});
+check(served.start_method === GProcess.StartMethod.FORKSERVER, 'start-method property');
+served.start();
+served.join(-1, null);
+check(served.exit_code === 7, `a gjs subclass run by the fork server (exit code ${served.exit_code})`);
+for (const method of [GProcess.StartMethod.FORK, GProcess.StartMethod.FORKSERVER]) {
+    const a = new ArgsCheck({start_method: method});
+    a.args = new GLib.Variant('(si)', ['héllo', 42]);
+    a.start();
+    a.join(-1, null);
+    check(a.exit_code === 0, `args cross with start method ${method}`);
+}
+const closure = new GProcess.Object({start_method: GProcess.StartMethod.FORKSERVER});
+closure.set_target(() => GProcess.exit(3));
+try {
+    closure.start();
+    check(false, 'a closure target is refused by the fork server');
+} catch (e) {
+    check(e.matches(GProcess.error_quark(), GProcess.Error.NOT_TRANSFERABLE) &&
+          e.message.includes('args'), 'NOT_TRANSFERABLE for a closure, saying what to do');
+}
+closure.start_method = GProcess.StartMethod.FORK;
+closure.start();
+closure.join(-1, null);
+check(closure.exit_code === 3, 'the same object starts with fork');
+
 check(GProcess.get_current().name === 'MainProcess', 'current process is MainProcess');
 
 // Lifecycle: get_result, get_usage, stop_async

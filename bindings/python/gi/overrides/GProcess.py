@@ -62,7 +62,6 @@ _EXIT_CODE_NONE = GProcess.EXIT_CODE_NONE
 _State = GProcess.State
 _Error = GProcess.Error
 _ERROR_DOMAIN = GLib.quark_to_string(GProcess.error_quark())
-_ERRNO_DOMAIN = GLib.quark_to_string(GProcess.errno_quark())
 _Operation = GProcess.Operation
 _IO_ERROR_TIMED_OUT = 24  # G_IO_ERROR_TIMED_OUT
 
@@ -128,12 +127,17 @@ def _close_stdin():
         pass
 
 
-def _raise_for(error, action):
+def _raise_for(error, action, os_errno=None):
     """Turns a GProcess GLib.Error into multiprocessing's exception for ``action`` ('start',
-    'join', 'test', 'close', 'terminate', 'kill', 'configure' or 'read')."""
-    if error.domain == _ERRNO_DOMAIN:
-        # An operating system failure: OSError(errno, ...) is its subclass (BlockingIOError...)
-        raise OSError(error.code, error.message) from None
+    'join', 'test', 'close', 'terminate', 'kill', 'configure' or 'read'). Call it right after
+    the failed call, in its thread: an operating system failure's errno is read then."""
+    if error.domain == _ERROR_DOMAIN and error.code == _Error.FAILED:
+        if os_errno is None:
+            os_errno = GProcess.get_last_errno()
+        if os_errno:
+            # An operating system failure: OSError(errno, ...) is its subclass
+            # (BlockingIOError...)
+            raise OSError(os_errno, error.message) from None
     if error.domain == _ERROR_DOMAIN:
         code = error.code
         if code == _Error.CLOSED:

@@ -1,0 +1,913 @@
+/* gprocess-forkserver.c: start methods, and the fork server
+ *
+ * The fork server is a fork() of the application, made early by g_process_start_fork_server()
+ * (or by the first start that needs it). It is single-threaded and holds no descriptor of the
+ * application. For each start, the application sends one request on an AF_UNIX SOCK_SEQPACKET
+ * connection: the object's type name, its target's address and user data, one serialized
+ * GVariant with everything else (name, identity, daemon flag, key, args, subclass
+ * properties), and, as SCM_RIGHTS, the caller's stdout and stderr, the gate (pidfd mode) or
+ * the sentinel's write end (pipe fallback) and the descriptors passed with
+ * g_process_object_set_fds(). The server checks that the type and the target exist in its
+ * copy of the program, makes the child with clone (CLONE_PARENT | CLONE_PIDFD), so that the
+ * child's parent is the application, and answers with one message: the pid, and the pidfd.
+ * The application then publishes the child exactly as a fork child (gprocess-start.c); the
+ * child rebuilds the object (gprocess-child.c calls _g_process_forkserver_rebuild()) and runs
+ * it.
+ *
+ * The server dies on end-of-file of its socket: when the application exits or is killed,
+ * whichever thread started it (PR_SET_PDEATHSIG, which follows that thread, is only a second
+ * guard). A plain fork() of the application does not inherit the connection (it is a library
+ * descriptor, closed in every new process, and _g_process_forkserver_atfork_child() forgets
+ * it).
+ *
+ * Locks: server_mutex serializes the requests on the one connection and the server's start;
+ * it is held across one request/reply exchange (the server answers without waiting for
+ * anything but clone()). Order: server_mutex before process_lock.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define _GNU_SOURCE
+
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "gprocess.h"
+#include "gprocess-object-private.h"
+#include "gprocess-forkserver-private.h"
+#include "gprocess-wait-private.h"
+#include "gprocess-lifecycle-private.h"
+#include "gprocess-pdeath-private.h"
+#include "gprocess-result-private.h"
+
+#define get_priv _g_process_object_get_private
+
+#ifndef CLONE_PIDFD
+# define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+# define P_PIDFD 3
+#endif
+
+/* What the serialized part of a request holds */
+#define PAYLOAD_TYPE "(ssbaymva{sv}i)"
+
+/* The server's receive buffer: a request larger than this sends its payload in a memfd */
+#define BUFFER_SIZE (64 * 1024)
+#define MAX_TYPE_NAME 1024
+/* stdout, stderr, gate or sentinel, payload memfd */
+#define N_FIXED_FDS 4
+#define MAX_PASSED_FDS G_PROCESS_FORKSERVER_MAX_FDS
+
+#define REQUEST_MAGIC 0x47505331u  /* "GPS1" */
+/* The type name, its NUL and padding: the payload that follows is 8-byte aligned, so that the
+ * child reads the GVariant where it is */
+#define TYPE_NAME_SPACE(len) (((gsize) (len) + 1 + 7) & ~(gsize) 7)
+#define REQUEST_PAYLOAD_IN_FD 1u
+#define REQUEST_HAS_GATE      2u
+#define REQUEST_HAS_SENTINEL  4u
+#define REQUEST_PROCESS_GROUP 8u
+#define REQUEST_HAS_DEATH_FD  16u   /* after the passed descriptors */
+#define REQUEST_HAS_RESULT_FD 32u   /* after those */
+#define N_LIFECYCLE_FDS 2
+
+typedef struct
+{
+  guint32 magic;
+  guint32 flags;
+  guint32 type_name_len;   /* without the NUL and padding (TYPE_NAME_SPACE) that follow it */
+  guint32 n_fds;           /* passed descriptors, after the fixed ones */
+  guint64 payload_size;
+  guint64 target;
+  guint64 target_data;
+  gint32 app_pid;
+  gint32 parent_death_signal;
+} RequestHeader;
+
+G_STATIC_ASSERT (sizeof (RequestHeader) % 8 == 0);
+
+typedef enum
+{
+  REPLY_OK,
+  REPLY_BAD_REQUEST,
+  REPLY_UNKNOWN_TYPE,
+  REPLY_UNKNOWN_TARGET,
+  REPLY_CLONE_FAILED,
+} ReplyStatus;
+
+typedef struct
+{
+  gint32 status;
+  gint32 error_number;
+  gint32 pid;
+  gint32 padding;
+} Reply;
+
+static GMutex server_mutex;                         /* see the top of this file */
+static int server_fd = -1;                          /* (lock server_mutex) the application's
+                                                     * end, a library descriptor */
+static pid_t server_pid;                            /* (lock server_mutex) */
+static int server_pidfd = -1;                       /* (lock server_mutex) or -1 */
+static __thread int forking_server_fd = -1;         /* the server's end, while forking it */
+
+/* ---------------------------------------------------------------------------------------- */
+/* The connection, and the server's start                                                    */
+
+/* Child code (see gprocess-child.c): runs in every new process before the library's
+ * descriptors are closed. The fork server keeps its end; any other new process forgets the
+ * connection (its end is closed with the other library descriptors). */
+void
+_g_process_forkserver_atfork_child (void)
+{
+  if (forking_server_fd >= 0)
+    _g_process_fds_remove_locked (forking_server_fd);
+  server_fd = -1;
+  server_pid = 0;
+  server_pidfd = -1;
+  g_mutex_init (&server_mutex);  /* another thread may have held it at the fork */
+}
+
+/* With server_mutex held: the server has gone; forgets it and collects its status. */
+static void
+forget_server (void)
+{
+  G_LOCK (process_lock);
+  _g_process_fds_close_locked (server_fd);
+  server_fd = -1;
+  G_UNLOCK (process_lock);
+
+  if (server_pidfd >= 0)
+    {
+      siginfo_t info;
+
+      memset (&info, 0, sizeof info);
+      _g_process_pidfd_waitid (server_pidfd, WEXITED, &info, NULL);
+      G_LOCK (process_lock);
+      _g_process_fds_close_locked (server_pidfd);
+      G_UNLOCK (process_lock);
+    }
+  else if (server_pid > 0)
+    {
+      int status;
+
+      while (waitpid (server_pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    }
+  server_pidfd = -1;
+  server_pid = 0;
+}
+
+static void G_GNUC_NORETURN serve (int fd, pid_t app_pid, gboolean from_main_thread);
+
+/* With server_mutex held */
+static gboolean
+ensure_server (GError **error)
+{
+  gboolean from_main_thread;
+  int fds[2];
+  pid_t pid;
+  int saved_errno;
+
+  if (server_fd >= 0)
+    return TRUE;
+
+  G_LOCK (process_lock);
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      saved_errno = errno;
+      G_UNLOCK (process_lock);
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                   _("Could not start the fork server: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  _g_process_fds_add_locked (fds[0]);
+  _g_process_fds_add_locked (fds[1]);
+  G_UNLOCK (process_lock);
+
+  _g_process_flush_std_streams ();
+  from_main_thread = syscall (SYS_gettid) == getpid ();
+  forking_server_fd = fds[1];
+  pid = _g_process_child_fork_server ();
+  saved_errno = errno;
+  forking_server_fd = -1;
+  if (pid == 0)
+    serve (fds[1], getppid (), from_main_thread);
+
+  G_LOCK (process_lock);
+  _g_process_fds_close_locked (fds[1]);
+  if (pid < 0)
+    {
+      _g_process_fds_close_locked (fds[0]);
+      G_UNLOCK (process_lock);
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                   _("Could not start the fork server: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  server_fd = fds[0];
+  server_pid = pid;
+  /* Still our unreaped child (its socket is open): the pidfd names it */
+  server_pidfd = _g_process_pidfd_supported () ? _g_process_pidfd_open (pid) : -1;
+  if (server_pidfd >= 0)
+    _g_process_fds_add_locked (server_pidfd);
+  G_UNLOCK (process_lock);
+  return TRUE;
+}
+
+/**
+ * g_process_start_fork_server:
+ * @error: return location for a #GError
+ *
+ * Starts the fork server of this process, if it does not run yet. Call it early: before the
+ * program starts threads, and before its heap grows, since the server and every child it
+ * makes are copies of the process as it is now (types registered, libraries loaded, static
+ * data). Without this call, the first start with %G_PROCESS_START_METHOD_FORKSERVER forks it
+ * from whatever the process is then.
+ *
+ * The server is forked like a child of g_process_object_start() (through the function of
+ * g_process_set_fork_func() when a binding installed one), but it is never one of this
+ * process's process objects; it ends when this process ends, however it ends. If it has died, the next start with it fails with
+ * %G_PROCESS_ERROR_FAILED, and the start after that (or this function) starts a new one.
+ *
+ * Returns: %TRUE if the server runs
+ *
+ * Since: 0.2
+ */
+gboolean
+g_process_start_fork_server (GError **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* The type system, the atfork handlers and the translations are set up before the fork */
+  g_type_ensure (G_PROCESS_TYPE_OBJECT);
+  _g_process_tree_current ();
+  g_mutex_lock (&server_mutex);
+  ok = ensure_server (error);
+  g_mutex_unlock (&server_mutex);
+  return ok;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The server                                                                                */
+
+/* The server's state: static, so that the loop allocates nothing, and in as few pages as
+ * possible, the ones a small request writes first: after each clone() the server's first
+ * write to each page is a page fault. */
+static struct
+{
+  GProcessForkServerChild child;                    /* the request, as its child sees it */
+  int pidfd;                                        /* clone()'s */
+  int fds[N_FIXED_FDS + MAX_PASSED_FDS + N_LIFECYCLE_FDS];            /* received */
+  union
+  {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS + N_LIFECYCLE_FDS))];
+  } control;
+  union
+  {
+    RequestHeader header;
+    guint8 bytes[BUFFER_SIZE];
+  } request;
+} server __attribute__ ((aligned (4096)));
+
+static void
+send_reply (int          fd,
+            ReplyStatus  status,
+            int          error_number,
+            pid_t        pid,
+            int          pidfd)
+{
+  Reply reply = { status, error_number, pid, 0 };
+  struct iovec iov = { &reply, sizeof reply };
+  union
+  {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int))];
+  } control;
+  struct msghdr msg = { NULL, 0, &iov, 1, NULL, 0, 0 };
+
+  if (pidfd >= 0)
+    {
+      struct cmsghdr *cmsg;
+
+      memset (control.buf, 0, sizeof control.buf);
+      msg.msg_control = control.buf;
+      msg.msg_controllen = sizeof control.buf;
+      cmsg = CMSG_FIRSTHDR (&msg);
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_RIGHTS;
+      cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (cmsg), &pidfd, sizeof (int));
+    }
+  while (sendmsg (fd, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    ;
+}
+
+/* Makes the child: clone3 with a pidfd, or clone without one (pipe fallback; valgrind, which
+ * does not know clone3). CLONE_PARENT: the child's parent is the application, and its exit
+ * signal the server's (SIGCHLD). Returns 0 in the child. */
+static pid_t
+clone_child (gboolean  with_pidfd,
+             int      *pidfd)
+{
+  pid_t pid;
+
+  *pidfd = -1;
+  if (with_pidfd)
+    {
+      struct
+      {
+        guint64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+      } args = { CLONE_PARENT | CLONE_PIDFD, (guint64) (uintptr_t) pidfd, 0, 0, 0, 0, 0, 0 };
+
+#ifdef SYS_clone3
+      pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0 || errno != ENOSYS)
+        return pid;
+#endif
+      return (pid_t) syscall (SYS_clone, CLONE_PARENT | CLONE_PIDFD, NULL, pidfd, NULL, NULL);
+    }
+  return (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, NULL);
+}
+
+/* Reads one request into the static buffers; returns the number of descriptors received, or
+ * -1 for a malformed request (its descriptors are closed). Exits on end-of-file. */
+static int
+receive_request (int fd)
+{
+  struct iovec iov = { server.request.bytes, sizeof server.request.bytes };
+  struct msghdr msg = { NULL, 0, &iov, 1, server.control.buf, sizeof server.control.buf, 0 };
+  int n_fds = 0;
+  ssize_t n;
+
+  do
+    n = recvmsg (fd, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    _exit (0);  /* the application has gone */
+
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      {
+        int count = (int) ((c->cmsg_len - CMSG_LEN (0)) / sizeof (int));
+
+        memcpy (server.fds + n_fds, CMSG_DATA (c), count * sizeof (int));
+        n_fds += count;
+      }
+
+  if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || (gsize) n < sizeof (RequestHeader) ||
+      server.request.header.magic != REQUEST_MAGIC ||
+      server.request.header.type_name_len >= MAX_TYPE_NAME ||
+      sizeof (RequestHeader) + TYPE_NAME_SPACE (server.request.header.type_name_len) > (gsize) n ||
+      (guint32) n_fds != N_FIXED_FDS - 1 + server.request.header.n_fds +
+                        ((server.request.header.flags & REQUEST_PAYLOAD_IN_FD) ? 1 : 0) +
+                        ((server.request.header.flags & REQUEST_HAS_DEATH_FD) ? 1 : 0) +
+                        ((server.request.header.flags & REQUEST_HAS_RESULT_FD) ? 1 : 0))
+    {
+      for (int i = 0; i < n_fds; i++)
+        close (server.fds[i]);
+      return -1;
+    }
+  server.request.bytes[sizeof (RequestHeader) + server.request.header.type_name_len] = '\0';
+  server.child.payload_size = (gsize) n - sizeof (RequestHeader) -
+                               TYPE_NAME_SPACE (server.request.header.type_name_len);
+  return n_fds;
+}
+
+/* The types the server has found, most recent first. g_type_from_name() writes to GLib's
+ * locks: after each clone() that is one more page fault in the server, so a hit writes
+ * nothing. */
+#define N_CACHED_TYPES 8
+static struct
+{
+  char name[MAX_TYPE_NAME];
+  GType type;
+} type_cache[N_CACHED_TYPES];
+
+/* A subtype of GProcessObject registered in the server, or 0 */
+static GType
+lookup_type (const char *name,
+             gsize       len)
+{
+  GType type;
+
+  for (int i = 0; i < N_CACHED_TYPES && type_cache[i].type != 0; i++)
+    if (strncmp (type_cache[i].name, name, len + 1) == 0)
+      return type_cache[i].type;
+
+  type = g_type_from_name (name);
+  if (type == 0 || !g_type_is_a (type, G_PROCESS_TYPE_OBJECT))
+    return 0;
+  memmove (type_cache + 1, type_cache, sizeof type_cache[0] * (N_CACHED_TYPES - 1));
+  memcpy (type_cache[0].name, name, len + 1);
+  type_cache[0].type = type;
+  return type;
+}
+
+/* Whether @target is code of an object loaded in the server (the objects loaded when it
+ * started: it loads none). The addresses found are cached: dladdr() takes the dynamic
+ * linker's lock, a write, so one more page fault in the server after each clone(). */
+static gboolean
+target_is_known (gpointer target)
+{
+  static gpointer known[8];
+  static guint next;
+  Dl_info info;
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (known[i] == target)
+      return TRUE;
+  if (dladdr (target, &info) == 0)
+    return FALSE;
+  known[next++ % G_N_ELEMENTS (known)] = target;
+  return TRUE;
+}
+
+/* Fills server.child from the buffers; checks what must exist in the server */
+static ReplyStatus
+check_request (int n_fds)
+{
+  const RequestHeader *h = &server.request.header;
+  GProcessForkServerChild *c = &server.child;
+  gboolean in_fd = (h->flags & REQUEST_PAYLOAD_IN_FD) != 0;
+  GType type;
+
+  c->type_name = (const char *) server.request.bytes + sizeof (RequestHeader);
+  c->target = (gpointer) (uintptr_t) h->target;
+  c->target_data = (gpointer) (uintptr_t) h->target_data;
+  c->app_pid = h->app_pid;
+  c->payload = in_fd ? NULL : (const guint8 *) c->type_name + TYPE_NAME_SPACE (h->type_name_len);
+  if (in_fd)
+    c->payload_size = h->payload_size;
+  c->stdout_fd = server.fds[0];
+  c->stderr_fd = server.fds[1];
+  c->gate_fd = (h->flags & REQUEST_HAS_GATE) ? server.fds[2] : -1;
+  c->sentinel_fd = (h->flags & REQUEST_HAS_SENTINEL) ? server.fds[2] : -1;
+  c->payload_fd = in_fd ? server.fds[3] : -1;
+  c->fds = server.fds + (in_fd ? 4 : 3);
+  c->n_fds = h->n_fds;
+  c->process_group = (h->flags & REQUEST_PROCESS_GROUP) != 0;
+  c->parent_death_signal = h->parent_death_signal;
+  c->death_read_fd = (h->flags & REQUEST_HAS_DEATH_FD) ? c->fds[c->n_fds] : -1;
+  c->result_send_fd = (h->flags & REQUEST_HAS_RESULT_FD) ?
+                      c->fds[c->n_fds + (c->death_read_fd >= 0 ? 1 : 0)] : -1;
+
+  if (!in_fd && c->payload_size != h->payload_size)
+    return REPLY_BAD_REQUEST;
+  type = lookup_type (c->type_name, h->type_name_len);
+  if (type == 0)
+    return REPLY_UNKNOWN_TYPE;
+  c->type = type;
+  if (c->target != NULL && !target_is_known (c->target))
+    return REPLY_UNKNOWN_TARGET;
+  return REPLY_OK;
+}
+
+static void
+close_range_or_loop (unsigned first,
+                     unsigned last)
+{
+#ifdef HAVE_CLOSE_RANGE
+  if (close_range (first, last, 0) == 0)
+    return;
+#endif
+  for (unsigned fd = first; fd <= last && fd < 65536; fd++)
+    close ((int) fd);
+}
+
+static void
+close_fds_except (int keep)
+{
+  if (keep > 3)
+    close_range_or_loop (3, (unsigned) keep - 1);
+  close_range_or_loop ((unsigned) keep + 1, ~0U);
+}
+
+/* After the reply: the request's descriptors and the pidfd, usually consecutive numbers (the
+ * lowest free ones), closed with one system call then */
+static void
+close_request_fds (int n_fds)
+{
+  int lowest = server.pidfd, highest = server.pidfd, count = server.pidfd >= 0;
+
+  for (int i = 0; i < n_fds; i++)
+    {
+      if (lowest < 0 || server.fds[i] < lowest)
+        lowest = server.fds[i];
+      highest = MAX (highest, server.fds[i]);
+      count++;
+    }
+  if (count > 0 && highest - lowest + 1 == count)
+    close_range_or_loop ((unsigned) lowest, (unsigned) highest);
+  else
+    {
+      if (server.pidfd >= 0)
+        close (server.pidfd);
+      for (int i = 0; i < n_fds; i++)
+        close (server.fds[i]);
+    }
+  server.pidfd = -1;
+}
+
+/* The server's life: one request, one clone, one reply, until end-of-file. PR_SET_PDEATHSIG
+ * fires when the thread that forked the server ends, not the process: it is a second guard
+ * only when that thread is the main thread (end-of-file of the socket is the first). */
+static void
+serve (int      fd,
+       pid_t    app_pid,
+       gboolean from_main_thread)
+{
+  gboolean with_pidfd = _g_process_pidfd_supported ();
+  int devnull;
+
+  if (from_main_thread)
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != app_pid)
+    _exit (0);
+  prctl (PR_SET_NAME, "gprocess-fsrv");
+
+  /* No descriptor of the application: stdio on /dev/null, everything else closed */
+  devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int i = 0; i < 3; i++)
+    if (devnull >= 0 && devnull != i)
+      dup2 (devnull, i);
+  close_fds_except (fd);
+
+  server.child.server_fd = fd;
+  server.pidfd = -1;
+  _g_process_forkserver_make_spare ();
+  for (;;)
+    {
+      int n_fds = receive_request (fd);
+      ReplyStatus status;
+      pid_t pid = -1;
+      int error_number = 0;
+
+      if (n_fds < 0)
+        {
+          send_reply (fd, REPLY_BAD_REQUEST, 0, 0, -1);
+          continue;
+        }
+      status = check_request (n_fds);
+      if (status == REPLY_OK)
+        {
+          pid = clone_child (with_pidfd, &server.pidfd);
+          if (pid == 0)
+            _g_process_child_forkserver_main (&server.child);
+          if (pid < 0)
+            {
+              status = REPLY_CLONE_FAILED;
+              error_number = errno;
+            }
+        }
+      send_reply (fd, status, error_number, pid, server.pidfd);
+      close_request_fds (n_fds);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* A request, from the application's side                                                    */
+
+typedef struct
+{
+  RequestHeader header;
+  const char *type_name;
+  guint8 *payload;        /* serialized, wiped after sending (it holds the key) */
+  gsize payload_size;
+  int payload_fd;         /* a memfd when the payload is too large for one message */
+  int fds[N_FIXED_FDS + MAX_PASSED_FDS + N_LIFECYCLE_FDS];
+  guint n_fds;
+  char *name;             /* for the messages */
+} Request;
+
+/* What a fork child inherits for its lifecycle (gprocess-lifecycle.c), sent along: its process
+ * group, its parent-death signal with the application's death pipe, and the application's
+ * socket of results (both made by _g_process_lifecycle_prepare_start_locked()) */
+static void
+request_add_lifecycle_locked (Request        *r,
+                              GProcessObject *self)
+{
+  int signum = _g_process_lifecycle_parent_death_signal_locked (self);
+  int death_fd = _g_process_pdeath_read_fd_locked ();
+  int result_fd = _g_process_result_send_fd_locked ();
+
+  if (get_priv (self)->lifecycle.process_group)
+    r->header.flags |= REQUEST_PROCESS_GROUP;
+  if (signum > 0 && death_fd >= 0)
+    {
+      r->header.parent_death_signal = signum;
+      r->header.flags |= REQUEST_HAS_DEATH_FD;
+      r->fds[r->n_fds++] = death_fd;
+    }
+  if (result_fd >= 0)
+    {
+      r->header.flags |= REQUEST_HAS_RESULT_FD;
+      r->fds[r->n_fds++] = result_fd;
+    }
+}
+
+/* With the lock held: the request for @fork's object. The fixed descriptors come first. */
+static gboolean
+request_build_locked (Request             *r,
+                      GProcessForkRequest *fork,
+                      GVariant            *properties,
+                      GError             **error)
+{
+  GProcessObject *self = fork->object;
+  GProcessObjectPrivate *priv = get_priv (self);
+
+  r->name = g_strdup (priv->name);
+  r->type_name = G_OBJECT_TYPE_NAME (self);
+  r->payload = _g_process_forkserver_payload_new_locked (self, properties, &r->payload_size);
+
+  r->header.magic = REQUEST_MAGIC;
+  r->header.type_name_len = strlen (r->type_name);
+  r->header.payload_size = r->payload_size;
+  r->header.target = (guint64) (uintptr_t) priv->target;
+  r->header.target_data = (guint64) (uintptr_t) priv->target_data;
+  r->header.app_pid = _g_process_self_pid ();
+  r->header.n_fds = priv->n_fds;
+  r->header.flags = fork->use_pidfd ? REQUEST_HAS_GATE : REQUEST_HAS_SENTINEL;
+  r->fds[r->n_fds++] = STDOUT_FILENO;
+  r->fds[r->n_fds++] = STDERR_FILENO;
+  r->fds[r->n_fds++] = fork->use_pidfd ? fork->gate_read_fd : fork->pipe_write_fd;
+
+  if (r->header.type_name_len >= MAX_TYPE_NAME)
+    {
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_TRANSFERABLE,
+                   _("Cannot start process “%s” with the fork server: its type name is longer "
+                     "than %d bytes; use the fork start method"), r->name, MAX_TYPE_NAME - 1);
+      return FALSE;
+    }
+  if (sizeof (RequestHeader) + TYPE_NAME_SPACE (r->header.type_name_len) + r->payload_size >
+      BUFFER_SIZE)
+    {
+      gsize done = 0;
+
+      r->payload_fd = memfd_create ("gprocess-request", MFD_CLOEXEC);
+      while (r->payload_fd >= 0 && done < r->payload_size)
+        {
+          ssize_t n = write (r->payload_fd, r->payload + done, r->payload_size - done);
+
+          if (n < 0 && errno != EINTR)
+            break;
+          done += MAX (n, 0);
+        }
+      if (r->payload_fd < 0 || done < r->payload_size)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                       _("Could not start process “%s”: %s"), r->name, g_strerror (saved_errno));
+          return FALSE;
+        }
+      _g_process_fds_add_locked (r->payload_fd);
+      r->header.flags |= REQUEST_PAYLOAD_IN_FD;
+      r->fds[r->n_fds++] = r->payload_fd;
+    }
+  memcpy (r->fds + r->n_fds, priv->fds, priv->n_fds * sizeof (int));
+  r->n_fds += priv->n_fds;
+  request_add_lifecycle_locked (r, self);
+  return TRUE;
+}
+
+/* With the lock held or not, as @locked says */
+static void
+request_clear (Request  *r,
+               gboolean  locked)
+{
+  if (r->payload_fd >= 0)
+    {
+      if (!locked)
+        G_LOCK (process_lock);
+      _g_process_fds_close_locked (r->payload_fd);
+      if (!locked)
+        G_UNLOCK (process_lock);
+      r->payload_fd = -1;
+    }
+  if (r->payload != NULL)
+    explicit_bzero (r->payload, r->payload_size);
+  g_clear_pointer (&r->payload, g_free);
+  g_clear_pointer (&r->name, g_free);
+}
+
+/* With server_mutex held: one sendmsg() */
+static int
+request_send (Request *r)
+{
+  gboolean in_fd = (r->header.flags & REQUEST_PAYLOAD_IN_FD) != 0;
+  static const char zeros[8];
+  struct iovec iov[4] = {
+    { &r->header, sizeof r->header },
+    { (char *) r->type_name, r->header.type_name_len },
+    { (char *) zeros, TYPE_NAME_SPACE (r->header.type_name_len) - r->header.type_name_len },
+    { r->payload, in_fd ? 0 : r->payload_size },
+  };
+  union
+  {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int) * (N_FIXED_FDS + MAX_PASSED_FDS + N_LIFECYCLE_FDS))];
+  } control;
+  struct msghdr msg = { NULL, 0, iov, 4, control.buf, CMSG_SPACE (sizeof (int) * r->n_fds), 0 };
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
+  ssize_t n;
+
+  memset (control.buf, 0, msg.msg_controllen);  /* the alignment padding too */
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int) * r->n_fds);
+  memcpy (CMSG_DATA (cmsg), r->fds, sizeof (int) * r->n_fds);
+  do
+    n = sendmsg (server_fd, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n < 0 ? -1 : 0;
+}
+
+/* With server_mutex and then process_lock held, once the reply is readable: one recvmsg().
+ * The pidfd is registered at once, under the lock. Returns FALSE at end-of-file. */
+static gboolean
+reply_receive_locked (Reply *reply,
+                      int   *pidfd)
+{
+  struct iovec iov = { reply, sizeof *reply };
+  union
+  {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int))];
+  } control;
+  struct msghdr msg = { NULL, 0, &iov, 1, control.buf, sizeof control.buf, 0 };
+  ssize_t n;
+
+  *pidfd = -1;
+  do
+    n = recvmsg (server_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < (ssize_t) sizeof *reply)
+    return FALSE;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len >= CMSG_LEN (sizeof (int)))
+      {
+        memcpy (pidfd, CMSG_DATA (c), sizeof (int));
+        _g_process_fds_add_locked (*pidfd);
+      }
+  return TRUE;
+}
+
+static void
+set_reply_error (const Reply  *reply,
+                 const Request *r,
+                 GError      **error)
+{
+  switch (reply->status)
+    {
+    case REPLY_UNKNOWN_TYPE:
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_TRANSFERABLE,
+                   _("Cannot start process “%s” with the fork server: its type %s did not exist "
+                     "when the server started. Register the type (g_type_ensure()) before "
+                     "g_process_start_fork_server(), or use the fork start method"),
+                   r->name, r->type_name);
+      break;
+    case REPLY_UNKNOWN_TARGET:
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_TRANSFERABLE,
+                   _("Cannot start process “%s” with the fork server: its target function is "
+                     "not in the code that was loaded when the server started (a closure, or a "
+                     "module loaded later). Use a function of the program or of a library "
+                     "loaded before g_process_start_fork_server() and pass data in the “args” "
+                     "property, or use the fork start method"), r->name);
+      break;
+    case REPLY_CLONE_FAILED:
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                   _("Could not start process “%s”: %s"), r->name,
+                   g_strerror (reply->error_number));
+      break;
+    default:
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                   _("The fork server refused the request to start process “%s”"), r->name);
+    }
+}
+
+static gboolean
+set_server_died_error (const Request  *r,
+                       GError        **error)
+{
+  forget_server ();
+  g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+               _("Could not start process “%s”: the fork server has exited. The next start "
+                 "starts a new one"), r->name);
+  return FALSE;
+}
+
+/* One exchange with the server, server_mutex held. On success, returns with process_lock
+ * held, and the pid and the pidfd (pidfd mode) in @fork. */
+static gboolean
+exchange (Request             *r,
+          GProcessForkRequest *fork,
+          GError             **error)
+{
+  struct pollfd pfd = { server_fd, POLLIN, 0 };
+  Reply reply;
+  int pidfd;
+
+  if (!ensure_server (error))
+    return FALSE;
+  pfd.fd = server_fd;
+  if (request_send (r) < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EPIPE || saved_errno == ECONNRESET)
+        return set_server_died_error (r, error);
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                   _("Could not start process “%s”: %s"), r->name, g_strerror (saved_errno));
+      return FALSE;
+    }
+  while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+    ;
+
+  G_LOCK (process_lock);
+  if (!reply_receive_locked (&reply, &pidfd))
+    {
+      G_UNLOCK (process_lock);
+      return set_server_died_error (r, error);
+    }
+  if (reply.status != REPLY_OK || (fork->use_pidfd && pidfd < 0))
+    {
+      _g_process_fds_close_locked (pidfd);
+      G_UNLOCK (process_lock);
+      if (reply.status == REPLY_OK)
+        {
+          /* No pidfd arrived (descriptor table full): the child waits at the gate, which
+           * start() closes with the abort byte; it leaves without running anything. */
+          fork->pid = reply.pid;
+          g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                       _("Could not start process “%s”: %s"), r->name, g_strerror (EMFILE));
+          return FALSE;
+        }
+      set_reply_error (&reply, r, error);
+      return FALSE;
+    }
+  fork->pid = reply.pid;
+  fork->pidfd = pidfd;
+  return TRUE;
+}
+
+/* Outside the lock, after start()'s preparation: asks the server for the child. On success,
+ * returns with process_lock held and the pid (and pidfd) in @fork; on failure, without it,
+ * with @fork->pid set if a child exists that must be released through the gate. */
+gboolean
+_g_process_forkserver_spawn (GProcessForkRequest  *fork,
+                             GVariant             *properties,
+                             GError              **error)
+{
+  Request r;
+  gboolean ok;
+
+  memset (&r, 0, sizeof r);
+  r.payload_fd = -1;
+  G_LOCK (process_lock);
+  ok = request_build_locked (&r, fork, properties, error);
+  G_UNLOCK (process_lock);
+
+  if (ok)
+    {
+      g_mutex_lock (&server_mutex);
+      ok = exchange (&r, fork, error);
+      g_mutex_unlock (&server_mutex);
+    }
+  request_clear (&r, ok);
+  return ok;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* In the child                                                                              */
+
+/* Child code (called from gprocess-child.c): the caller's stdout and stderr become the
+ * child's; the server's connection is closed. stdin is the server's /dev/null. */
+void
+_g_process_forkserver_child_fds (const GProcessForkServerChild *child)
+{
+  close (child->server_fd);
+  dup2 (child->stdout_fd, STDOUT_FILENO);
+  dup2 (child->stderr_fd, STDERR_FILENO);
+  close (child->stdout_fd);
+  close (child->stderr_fd);
+}

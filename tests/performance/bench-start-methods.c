@@ -1,0 +1,236 @@
+/* bench-start-methods.c: start+join per start method, as the parent's memory grows
+ *
+ * Rows: GProcess with the fork server, GProcess with fork, posix_spawn of /bin/true, each
+ * against raw fork()+waitpid() of a small process (a helper forked at the beginning, while
+ * this process is small). Paired: every level interleaves one baseline measurement with one
+ * of each method, so that a busy machine shifts both. One CPU: the process (and so every
+ * child, the helper and the server) is pinned to the first CPU it may use. The parent's heap
+ * is touched (written) up to 0, 64, 512 MiB and 2 GiB; the server was started before.
+ *
+ * Output: one line per method and level: median microseconds, and the ratio of the medians
+ * to the baseline. `--quick` runs fewer rounds (for the tests).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <sched.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gprocess/gprocess.h>
+
+extern char **environ;
+
+static double
+now_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v, int n)
+{
+  qsort (v, n, sizeof *v, compare_doubles);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double
+raw_fork_join (void)
+{
+  double t0 = now_us ();
+  pid_t pid = fork ();
+  int status;
+
+  if (pid == 0)
+    _exit (0);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return now_us () - t0;
+}
+
+/* The small process that measures the baseline on request: one byte in, one double out */
+typedef struct
+{
+  int request_fd;
+  int reply_fd;
+  pid_t pid;
+} Helper;
+
+static void
+helper_start (Helper *h)
+{
+  int to_helper[2], from_helper[2];
+
+  if (pipe (to_helper) != 0 || pipe (from_helper) != 0)
+    abort ();
+  h->pid = fork ();
+  if (h->pid == 0)
+    {
+      char c;
+
+      close (to_helper[1]);
+      close (from_helper[0]);
+      while (read (to_helper[0], &c, 1) == 1)
+        {
+          double t = raw_fork_join ();
+
+          if (write (from_helper[1], &t, sizeof t) != sizeof t)
+            _exit (1);
+        }
+      _exit (0);
+    }
+  close (to_helper[0]);
+  close (from_helper[1]);
+  h->request_fd = to_helper[1];
+  h->reply_fd = from_helper[0];
+}
+
+static double
+helper_measure (Helper *h)
+{
+  double t;
+
+  if (write (h->request_fd, "m", 1) != 1 || read (h->reply_fd, &t, sizeof t) != sizeof t)
+    abort ();
+  return t;
+}
+
+static void
+target_nothing (GProcessObject *process, gpointer user_data)
+{
+}
+
+static double
+gprocess_start_join (GProcessStartMethod method)
+{
+  GError *error = NULL;
+  double t0 = now_us ();
+  GProcessObject *p = g_process_object_new_with_target (target_nothing, NULL, NULL);
+
+  g_process_object_set_start_method (p, method);
+  if (!g_process_object_start (p, &error) || !g_process_object_join (p, -1, NULL, &error))
+    g_error ("%s", error->message);
+  t0 = now_us () - t0;
+  g_object_unref (p);
+  return t0;
+}
+
+static double
+spawn_true (void)
+{
+  char *argv[] = { (char *) "/bin/true", NULL };
+  double t0 = now_us ();
+  pid_t pid;
+  int status;
+
+  if (posix_spawn (&pid, "/bin/true", NULL, NULL, argv, environ) != 0)
+    abort ();
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return now_us () - t0;
+}
+
+static void
+pin_to_one_cpu (void)
+{
+  cpu_set_t set;
+
+  if (sched_getaffinity (0, sizeof set, &set) != 0)
+    return;
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+    if (CPU_ISSET (cpu, &set))
+      {
+        CPU_ZERO (&set);
+        CPU_SET (cpu, &set);
+        sched_setaffinity (0, sizeof set, &set);
+        return;
+      }
+}
+
+enum { M_SERVER, M_FORK, M_SPAWN, N_METHODS };
+static const char *method_names[N_METHODS] = {
+  "GProcess fork server", "GProcess fork", "posix_spawn /bin/true",
+};
+
+int
+main (int argc, char **argv)
+{
+  static const int levels_mib[] = { 0, 64, 512, 2048 };
+  gboolean quick = argc > 1 && strcmp (argv[1], "--quick") == 0;
+  GError *error = NULL;
+  char *heap = NULL;
+  gsize touched = 0;
+  Helper helper;
+
+  pin_to_one_cpu ();
+  helper_start (&helper);
+  if (!g_process_start_fork_server (&error))
+    g_error ("%s", error->message);
+
+  printf ("# start+join, median of paired rounds, one CPU; baseline: raw fork+waitpid of a small process\n");
+  printf ("%-24s %9s %12s %12s %7s\n", "method", "RSS MiB", "median us", "baseline us", "ratio");
+  for (guint l = 0; l < G_N_ELEMENTS (levels_mib); l++)
+    {
+      gsize size = (gsize) levels_mib[l] * 1024 * 1024;
+      int rounds = quick ? 10 : (levels_mib[l] >= 512 ? 40 : 200);
+      double *base = g_new (double, rounds);
+      double *t[N_METHODS];
+
+      if (quick && levels_mib[l] > 64)
+        break;
+      if (size > touched)
+        {
+          heap = g_realloc (heap, size);
+          memset (heap + touched, 1, size - touched);
+          touched = size;
+        }
+      for (int m = 0; m < N_METHODS; m++)
+        t[m] = g_new (double, rounds);
+      /* Warm-up, then the paired rounds */
+      helper_measure (&helper);
+      gprocess_start_join (G_PROCESS_START_METHOD_FORKSERVER);
+      for (int i = 0; i < rounds; i++)
+        {
+          base[i] = helper_measure (&helper);
+          t[M_SERVER][i] = gprocess_start_join (G_PROCESS_START_METHOD_FORKSERVER);
+          t[M_FORK][i] = gprocess_start_join (G_PROCESS_START_METHOD_FORK);
+          t[M_SPAWN][i] = spawn_true ();
+        }
+      {
+        double b = median (base, rounds);
+
+        for (int m = 0; m < N_METHODS; m++)
+          {
+            double v = median (t[m], rounds);
+
+            printf ("%-24s %9d %12.1f %12.1f %7.2f\n", method_names[m], levels_mib[l], v, b, v / b);
+            g_free (t[m]);
+          }
+      }
+      fflush (stdout);
+      g_free (base);
+    }
+  g_free (heap);
+  close (helper.request_fd);
+  waitpid (helper.pid, NULL, 0);
+  return 0;
+}
