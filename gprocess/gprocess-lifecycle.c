@@ -351,8 +351,9 @@ _g_process_lifecycle_bootstrap_served_child (gboolean process_group,
  *    remains, so kill (-N) reaches exactly the remaining members; when none remains, it fails
  *    with ESRCH.
  * The only window left is after the last member has gone: the number is free, and kill (-N)
- * could reach a new group N only if, in between, the kernel handed out every other pid
- * (pid_max, 4 million by default) and the new owner of N made itself a group leader. Before
+ * could reach a new group N only if, in between, the kernel cycled through all the other pid
+ * numbers (pid_max: 32768 or up to about 4 million, depending on the system) and the new
+ * owner of N made itself a group leader. Before
  * the child has called setpgid() (it does so first thing, before it can fork) the group does
  * not exist yet: ESRCH, and the leader alone gets the signal through its pidfd. */
 void
