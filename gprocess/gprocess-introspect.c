@@ -279,16 +279,7 @@ g_process_object_describe (GProcessObject *self,
   s = g_string_new ("<");
   g_string_append_printf (s, "%s name=", type_name != NULL ? type_name : G_OBJECT_TYPE_NAME (self));
   G_LOCK (process_lock);
-  if (current)
-    status = "started";
-  else if (priv->state == G_PROCESS_STATE_CLOSED)
-    status = "closed";
-  else if (!_g_process_object_is_own_child (self))
-    status = "unknown";
-  else if (priv->state == G_PROCESS_STATE_INITIAL)
-    status = "initial";
-  else
-    status = priv->exit_code != G_PROCESS_EXIT_CODE_NONE ? "stopped" : "started";
+  status = _g_process_object_status_word_locked (self, current);
 
   append_python_repr (s, priv->name);
   if (!current && priv->kind == PROCESS_KIND_CHILD && priv->pid != 0 &&

@@ -1213,7 +1213,7 @@ def set_start_method(method, force=False):
     Under 'forkserver' the target, args and kwargs (or a subclass's attributes) are pickled as
     multiprocessing does; multiprocessing's Queue, Pipe, Lock, Event, Value and Array pass.
     Call it early, before threads and before the heap grows, and define the Process subclasses
-    first: the server starts at the first start() with it. As multiprocessing's, it raises
+    first: setting 'forkserver' starts the server (as g_process_set_start_method() does in C). As multiprocessing's, it raises
     RuntimeError when called twice without ``force``; setting 'forkserver' also makes it
     multiprocessing's default if the program has not chosen one, so that ``multiprocessing.Queue()``
     and its kin can be passed to the children."""
@@ -1225,7 +1225,11 @@ def set_start_method(method, force=False):
     if method not in get_all_start_methods():
         raise ValueError('cannot find context for %r' % method)
     if _HAVE_FORKSERVER:
-            GProcess.set_start_method(_StartMethod.FORKSERVER if method == 'forkserver'
+        if method == 'forkserver':
+            # g_process_set_start_method() starts the server: through Python, so that the
+            # fork hook lets the server serve
+            _start_fork_server()
+        GProcess.set_start_method(_StartMethod.FORKSERVER if method == 'forkserver'
                                   else _StartMethod.FORK)
     _default_start_method = method
     _start_method_set = True
