@@ -156,23 +156,6 @@ poll_until (GArray        *fds,
   return ok;
 }
 
-/* Without pidfds (valgrind) the kernel offers no wake-up for a process that is not our
- * child: growing naps, as the pipe fallback's (gprocess-wait.c) */
-static gboolean
-nap (gint64         deadline,
-     gulong        *nap_us,
-     GCancellable  *cancellable,
-     GError       **error)
-{
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  if (deadline >= 0 && g_get_monotonic_time () >= deadline)
-    return set_timed_out (error);
-  g_usleep (*nap_us);
-  *nap_us = MIN (*nap_us * 2, 10000);
-  return TRUE;
-}
-
 /* One look at process group @pgid: TRUE when no live member remains. Otherwise @pidfds gets
  * pidfds on its members (opened and registered under the lock, as every library descriptor),
  * or NULL/empty when pidfds are not available (valgrind, no /proc): then the caller naps. */
@@ -239,7 +222,7 @@ wait_group_gone (pid_t          pgid,
       if (pidfds != NULL && pidfds->len > 0)
         ok = poll_until (pidfds, deadline, cancellable, error);
       else
-        ok = nap (deadline, &nap_us, cancellable, error);
+        ok = _g_process_wait_nap_until (deadline, &nap_us, cancellable, error);  /* valgrind */
       close_pidfds (pidfds);
       if (!ok)
         return FALSE;

@@ -20,6 +20,10 @@ G_GNUC_INTERNAL gboolean _g_process_wait_check_joinable_locked (GProcessObject  
 G_GNUC_INTERNAL gboolean _g_process_wait_is_process_source (GSource *source);
 G_GNUC_INTERNAL void     _g_process_wait_signal_locked   (GProcessObject  *self,
                                                           int              signum);
+G_GNUC_INTERNAL gboolean _g_process_wait_nap_until      (gint64           deadline,
+                                                          gulong          *nap_us,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
 G_GNUC_INTERNAL gboolean _g_process_wait_for_fd          (int              fd,
                                                           gint64           timeout_us,
                                                           GCancellable    *cancellable,

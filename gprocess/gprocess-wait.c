@@ -290,14 +290,15 @@ _g_process_wait_for_fd (int            fd,
   return wait_for_fd_until (fd, deadline_from_timeout (timeout_us), cancellable, error);
 }
 
-/* The pipe fallback only: the child closed its end of the pipe but is not a zombie yet (it is
- * exiting, or closed every descriptor). The kernel offers no wake-up for this without a pidfd,
- * so this short window is waited out in growing naps, outside the lock. */
-static gboolean
-nap_until (gint64         deadline,
-           gulong        *nap_us,
-           GCancellable  *cancellable,
-           GError       **error)
+/* The only naps of the library, outside the lock, where the kernel offers no wake-up: the
+ * pipe fallback's window after the child closed its end of the pipe but before it is a zombie
+ * (it is exiting, or closed every descriptor), and stop()'s wait for the members of a process
+ * group when no pidfd can be opened on them (valgrind). */
+gboolean
+_g_process_wait_nap_until (gint64         deadline,
+                           gulong        *nap_us,
+                           GCancellable  *cancellable,
+                           GError       **error)
 {
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -367,7 +368,7 @@ join_child (GProcessObject  *self,
       if (!fired)
         return FALSE;
       if (ended == NULL && !priv->sentinel.is_pidfd &&
-          !nap_until (deadline, &nap_us, cancellable, error))
+          !_g_process_wait_nap_until (deadline, &nap_us, cancellable, error))
         return FALSE;
     }
 }
@@ -478,7 +479,8 @@ typedef struct
   GProcessObject *process;   /* owned */
   GCancellable *cancellable; /* owned, nullable */
   gpointer fd_tag;           /* while the sentinel is polled */
-  gulong nap_us;             /* the pipe fallback's retry interval (see nap_until()) */
+  gulong nap_us;             /* the pipe fallback's retry interval (see
+                              * _g_process_wait_nap_until()) */
 } ProcessSource;
 
 static gboolean
@@ -496,7 +498,8 @@ process_source_dispatch (GSource     *source,
   known = priv->exit_code != G_PROCESS_EXIT_CODE_NONE || priv->state != G_PROCESS_STATE_STARTED;
   if (!known && ps->fd_tag != NULL && g_source_query_unix_fd (source, ps->fd_tag) != 0)
     {
-      /* The pipe fallback's window (see nap_until()): stop polling the closed pipe, retry */
+      /* The pipe fallback's window (see _g_process_wait_nap_until()): stop polling the closed
+       * pipe, retry */
       g_source_remove_unix_fd (source, g_steal_pointer (&ps->fd_tag));
       _g_process_sentinel_release_locked (&priv->sentinel, FALSE);
     }
