@@ -176,6 +176,26 @@ forget_server (void)
 
 static void G_GNUC_NORETURN serve (int fd, pid_t app_pid, gboolean from_main_thread);
 
+/* With server_mutex held, after the fork: the server's first message says it is ready, so
+ * that it has its name and no descriptor of the application once this process goes on. */
+static gboolean
+wait_until_ready (GError **error)
+{
+  char ready;
+  ssize_t n;
+
+  do
+    n = recv (server_fd, &ready, 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n == 1)
+    return TRUE;
+  forget_server ();
+  _g_process_record_errno (n < 0 ? errno : 0);
+  g_set_error_literal (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                       _("Could not start the fork server: it exited at once"));
+  return FALSE;
+}
+
 /* With server_mutex held */
 static gboolean
 ensure_server (GError **error)
@@ -229,7 +249,7 @@ ensure_server (GError **error)
   if (server_pidfd >= 0)
     _g_process_fds_add_locked (server_pidfd);
   G_UNLOCK (process_lock);
-  return TRUE;
+  return wait_until_ready (error);
 }
 
 /**
@@ -556,6 +576,9 @@ serve (int      fd,
   server.child.server_fd = fd;
   server.pidfd = -1;
   _g_process_forkserver_make_spare ();
+  /* Ready (named, descriptors closed, spare made): g_process_start_fork_server() returns */
+  while (send (fd, "R", 1, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    ;
   for (;;)
     {
       int n_fds = receive_request (fd);
