@@ -40,12 +40,16 @@ static int *snapshot;
 static int n_snapshot;
 static Report fd_report;
 
+/* Also called in children of a multi-threaded parent: no GLib structure that takes a lock
+ * (GArray's header comes from the slice allocator, whose mutex another thread may have held
+ * at the fork); g_renew() is realloc(), which glibc makes safe after fork(). */
 static int *
 list_open_fds (int  skip,
                int *n_out)
 {
   DIR *dir = opendir ("/proc/self/fd");
-  GArray *fds = g_array_new (FALSE, FALSE, sizeof (int));
+  int *fds = NULL;
+  int n = 0, size = 0;
   struct dirent *e;
   struct rlimit limit;
 
@@ -60,11 +64,15 @@ list_open_fds (int  skip,
         continue;
       fd = atoi (e->d_name);
       if (fd != dirfd (dir) && fd != skip && (rlim_t) fd < limit.rlim_cur)
-        g_array_append_val (fds, fd);
+        {
+          if (n == size)
+            fds = g_renew (int, fds, size = MAX (64, 2 * size));
+          fds[n++] = fd;
+        }
     }
   closedir (dir);
-  *n_out = (int) fds->len;
-  return (int *) g_array_free (fds, FALSE);
+  *n_out = n;
+  return fds;
 }
 
 static gboolean
