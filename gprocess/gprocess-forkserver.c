@@ -709,7 +709,8 @@ request_build_locked (Request             *r,
       r->header.flags |= REQUEST_PAYLOAD_IN_FD;
       r->fds[r->n_fds++] = r->payload_fd;
     }
-  memcpy (r->fds + r->n_fds, priv->fds, priv->n_fds * sizeof (int));
+  if (priv->n_fds > 0)   /* priv->fds is NULL otherwise: no memcpy from NULL (UBSan) */
+    memcpy (r->fds + r->n_fds, priv->fds, priv->n_fds * sizeof (int));
   r->n_fds += priv->n_fds;
   request_add_lifecycle_locked (r, self);
   return TRUE;
