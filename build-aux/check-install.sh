@@ -20,5 +20,5 @@ sed "s|^prefix=.*|prefix=$destdir$prefix|" "$pc" > "$destdir/pc/gprocess-1.0.pc"
 cc -o "$destdir/install-check" tests/install-check.c \
   $(PKG_CONFIG_PATH="$destdir/pc" pkg-config --cflags --libs gprocess-1.0)
 out="$(LD_LIBRARY_PATH="$libdir" "$destdir/install-check")"
-[ "$out" = "installed: 0.1.0, child exit code 3" ] || { echo "install check: unexpected output: $out" >&2; exit 1; }
+[ "$out" = "installed: 0.2.0, child exit code 3" ] || { echo "install check: unexpected output: $out" >&2; exit 1; }
 echo "install check: OK ($out)"
