@@ -67,6 +67,9 @@ G_BEGIN_DECLS
  * @G_PROCESS_ERROR_NOT_TRANSFERABLE: the object cannot be started with its start method: the
  *   fork server cannot rebuild it (its type or its target function did not exist when the
  *   server started); the message says what to do. Since: 0.2
+ * @G_PROCESS_ERROR_WORKER_LOST: a #GProcessPool worker ended while it ran the task (a crash,
+ *   a signal, an exit, or its memory limit); only that task fails, and the message says how
+ *   the worker ended. Since: 0.3
  *
  * Error codes in the %G_PROCESS_ERROR domain.
  *
@@ -84,6 +87,7 @@ typedef enum
   G_PROCESS_ERROR_DAEMONIC,
   G_PROCESS_ERROR_STATUS_UNKNOWN,
   G_PROCESS_ERROR_NOT_TRANSFERABLE,
+  G_PROCESS_ERROR_WORKER_LOST,
 } GProcessError;
 
 /**
