@@ -14,6 +14,7 @@ packages="
   gettext locales
   valgrind
   mypy
+  python3-pebble python3-billiard python3-joblib
   libgtk-4-dev gir1.2-gtk-4.0 xvfb
 "
 
