@@ -18,15 +18,20 @@ from . import _cpython, lib, process, results, util
 used = False          # whether this program asked for the fork server, in any way
 in_server_child = False
 rebuilding = False    # in a fork-server child, while the library rebuilds the object
+entered = False       # in a fork-server child, once its life has begun
 inherited_fds = ()    # in a fork-server child: the descriptors that came with the request
 
 
 def server_child(*_user_data):
     """g_process_set_fork_server_child_func(), set at import time by the override."""
     global in_server_child, rebuilding
-    _cpython.after_fork_child()
-    util.starting.server = False
-    in_server_child = rebuilding = True
+    try:
+        _cpython.after_fork_child()
+        util.starting.server = False
+        in_server_child = rebuilding = True
+    except BaseException:
+        # Called by C, which cannot see a Python exception: the child ends here, not silently
+        util.die('a fork-server child')
 
 
 def skipped_while_rebuilding(init):

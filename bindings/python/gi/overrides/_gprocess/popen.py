@@ -105,9 +105,9 @@ def forkserver_entry(self):
     """The run vfunc of Python process classes: in a fork-server child, the child's life;
     elsewhere (C code calling g_process_object_run()), ``run()``."""
     forkserver.rebuilding = False
-    if not forkserver.in_server_child or lib.get_current() != self:
-        self.run()
-        return
+    if not forkserver.in_server_child or forkserver.entered or lib.get_current() != self:
+        return self.run()
+    forkserver.entered = True   # once: a later call of the vfunc is a plain run()
     try:
         from multiprocessing import reduction
         forkserver.inherited_fds = tuple(lib.Object.get_fds(self) or ())
@@ -116,23 +116,11 @@ def forkserver_entry(self):
             reduction.ForkingPickler.loads(args.get_data_as_bytes().get_data())
         self.__dict__.update(state)
     except BaseException:
-        _die(self)
+        util.die(lib.Object.get_name(self))
     bootstrap(self)
 
 
 forkserver_entry._gprocess_entry = True
-
-
-def _die(proc):
-    # A failure before run(): as P:_bootstrap reports one, then exit code 1
-    try:
-        try:
-            sys.stderr.write('Process %s:\n' % lib.Object.get_name(proc))
-            traceback.print_exc()
-        finally:
-            util.flush_std_streams()
-    finally:
-        os._exit(1)
 
 
 def bootstrap(proc):
@@ -182,10 +170,13 @@ def bootstrap(proc):
                 util_module.info('process exiting with exitcode %d' % exitcode)  # P:_bootstrap
             _flush_std_streams()                            # P:_bootstrap
     except BaseException:
-        # A failure of the reporting itself (a broken sys.stderr...): never silent, never 0
+        # A failure around run() (joining threads, the reporting itself...): never silent,
+        # never 0
         exitcode = 1
         try:
+            sys.__stderr__.write('Process %s:\n' % lib.Object.get_name(proc))
             traceback.print_exc(file=sys.__stderr__)
+            sys.__stderr__.flush()
         except BaseException:
             pass
     finally:

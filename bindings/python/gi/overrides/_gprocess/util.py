@@ -73,3 +73,18 @@ def logging_configured():
 # ~16 pages of the parent); .error, what os.fork() raised, for start() to raise; .server,
 # while the fork server itself is being forked.
 starting = threading.local()
+
+
+def die(name):
+    """A served child's failure outside run(): printed as multiprocessing's bootstrap prints
+    one ("Process <name>:" and the traceback), then exit code 1. Never returns."""
+    import traceback
+    try:
+        try:
+            stderr = sys.stderr if sys.stderr is not None else sys.__stderr__
+            stderr.write('Process %s:\n' % name)
+            traceback.print_exc(file=stderr)
+        finally:
+            flush_std_streams()
+    finally:
+        os._exit(1)
