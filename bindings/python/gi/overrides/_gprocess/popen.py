@@ -50,6 +50,8 @@ def start(proc):
     _check_stdin()
     _flush_std_streams()                                            # F:Popen.__init__
     if forkserver.used and lib.Object.get_start_method(proc) == _StartMethod.FORKSERVER:
+        # Refusals first (closed, started twice...), as P:BaseProcess.start checks them
+        process.check(proc, process.Operation.START, 'start')
         forkserver.prepare(proc)
     _starting.process = proc
     _note_started()
