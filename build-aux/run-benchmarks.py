@@ -25,7 +25,7 @@ builddir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ro
 env = dict(os.environ)
 for var, value in (('GI_TYPELIB_PATH', os.path.join(builddir, 'gprocess')),
                    ('LD_LIBRARY_PATH', os.path.join(builddir, 'gprocess')),
-                   ('PYTHONPATH', os.path.join(root, 'bindings', 'python'))):
+                   ('PYTHONPATH', os.path.join(builddir, 'bindings', 'python'))):
     env[var] = value + (':' + env[var] if env.get(var) else '')
 
 BENCH_C = os.path.join(builddir, 'tests', 'performance', 'bench-c')

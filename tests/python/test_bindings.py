@@ -12,6 +12,7 @@ import inspect
 import os
 import pydoc
 import signal
+import subprocess
 import sys
 import unittest
 from unittest import mock
@@ -472,6 +473,57 @@ class TestTypingAndHelp(unittest.TestCase):
                          'Wait until child process terminates', 'Start child process'):
             self.assertIn(expected, text)
         self.assertTrue(GProcess.get_context.__doc__)
+
+
+class TestLayout(unittest.TestCase):
+    """Issue 19 item 6: a thin override over a package laid out like multiprocessing."""
+
+    def _package_dir(self):
+        return os.path.join(os.path.dirname(_override_module().__file__), '_gprocess')
+
+    def test_override_is_thin(self):
+        with open(_override_module().__file__, encoding='utf-8') as f:
+            self.assertLessEqual(len(f.read().splitlines()), 400)
+
+    def test_package_modules(self):
+        import importlib
+        for name in ('process', 'context', 'popen', 'forkserver', 'results', 'util',
+                     '_cpython'):
+            module = importlib.import_module('gi.overrides._gprocess.' + name)
+            self.assertTrue(module.__doc__, name)
+
+    def test_only_one_module_touches_cpython_internals(self):
+        # A private name of the standard library (threading._shutdown, multiprocessing's
+        # _children...) or ctypes.pythonapi appears in _cpython.py only
+        stdlib = {'threading', 'mpp', 'util', 'context', 'ctypes', 'multiprocessing', 'sys'}
+        files = [_override_module().__file__] + [
+            os.path.join(self._package_dir(), f) for f in os.listdir(self._package_dir())
+            if f.endswith('.py') and f != '_cpython.py']
+        for path in files:
+            with open(path, encoding='utf-8') as f:
+                tree = ast.parse(f.read(), path)
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                        and node.value.id in stdlib):
+                    continue
+                private = node.attr.startswith('_') and not node.attr.endswith('__')
+                self.assertFalse(private or node.attr == 'pythonapi',
+                                 '%s:%d: %s.%s' % (os.path.basename(path), node.lineno,
+                                                   node.value.id, node.attr))
+
+    def test_public_names_from_gi_repository(self):
+        for name in _override_module().__all__:
+            self.assertTrue(hasattr(GProcess, name), name)
+
+    def test_uninstalled_path_does_not_shadow_gi(self):
+        # Issue 20 item 8: with the uninstalled PYTHONPATH, a Python without gi (here: without
+        # its site directories) says that gi is missing, not that it has no require_version
+        env = dict(os.environ)
+        out = subprocess.run([sys.executable, '-S', '-c',
+                              "import gi; gi.require_version('GProcess', '1.0')"],
+                             env=env, capture_output=True, text=True)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("No module named 'gi'", out.stderr)
 
 
 if __name__ == '__main__':

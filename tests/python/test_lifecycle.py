@@ -141,11 +141,32 @@ class TestLifecycle(unittest.TestCase):
         self.assertEqual(len(p.result), 10 * 1024 * 1024)
 
     def test_usage(self):
+        # Before the end it raises, as result does (issue 20 item 7)
+        r, w = os.pipe()
+        p = GProcess.Process(target=_pause_ready, args=(w,))
+        with self.assertRaisesRegex(ValueError, 'has not ended'):
+            p.usage
+        p.start()
+        os.read(r, 1)
+        with self.assertRaisesRegex(ValueError, 'has not ended'):
+            p.usage
+        with self.assertRaisesRegex(ValueError, 'has not ended'):
+            p.result
+        p.kill()
+        p.join(60)
+        self.assertIsInstance(p.usage, GProcess.Usage)
+        os.close(r)
+        os.close(w)
+        with self.assertRaisesRegex(ValueError, 'has not ended'):
+            GProcess.current_process().usage
+        # Units: seconds (floats) and bytes
         p = GProcess.Process(target=_burn, args=(0.3,))
-        self.assertIsNone(p.usage)
         p.start()
         p.join(60)
         usage = p.usage
+        self.assertIsInstance(usage.user_time, float)
+        self.assertIsInstance(usage.max_rss, int)
+        self.assertLess(usage.user_time + usage.system_time, 60)
         self.assertGreaterEqual(usage.user_time + usage.system_time, 0.25)
         self.assertEqual(usage._fields, ('user_time', 'system_time', 'max_rss'))
         q = GProcess.Process(target=_touch, args=(128 * 1024 * 1024,))

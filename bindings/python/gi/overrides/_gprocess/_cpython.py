@@ -1,0 +1,99 @@
+# _cpython.py: the one module that touches CPython's internals
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Every use of a private name of CPython or its standard library (multiprocessing,
+threading, ctypes' pythonapi) is here, each tied to the CPython 3.11 code it mirrors:
+P = multiprocessing/process.py, U = multiprocessing/util.py, C = multiprocessing/context.py.
+"""
+
+import contextlib
+import itertools
+import sys
+import threading
+
+
+def mp_process():
+    """multiprocessing's process module if the program imported multiprocessing, else None."""
+    return sys.modules.get('multiprocessing.process')
+
+
+def mp_util():
+    util = sys.modules.get('multiprocessing.util')
+    if util is None:
+        from multiprocessing import util
+    return util
+
+
+def main_authkey(mpp, key):
+    # P:_MainProcess.__init__ makes multiprocessing's own; GProcess's is the one children
+    # inherit
+    mpp._current_process._config['authkey'] = mpp.AuthenticationString(key)
+
+
+def authentication_string(mpp, key):
+    return mpp.AuthenticationString(key)
+
+
+def adopt_current(mpp, current, parent):
+    """multiprocessing imported in a GProcess child, after its start: it learns who it is."""
+    if mpp._current_process is not current:
+        mpp._current_process = current
+        mpp._parent_process = parent
+
+
+def children(mpp):
+    """multiprocessing's set of started children (P:_children)."""
+    return mpp._children
+
+
+def child_reset(mpp, process, parent):
+    """In a new child, what P:_bootstrap resets; returns the old current process, to be
+    dropped only after after_fork() ("delay finalization of the old process object until
+    after _run_after_forkers() is executed")."""
+    mpp._process_counter = itertools.count(1)
+    mpp._children = set()
+    old_process = mpp._current_process
+    mpp._current_process = process
+    mpp._parent_process = parent
+    return old_process
+
+
+def set_native_thread_id():
+    if threading._HAVE_THREAD_NATIVE_ID:                        # P:_bootstrap
+        threading.main_thread()._set_native_id()
+
+
+def after_fork(util):
+    """P:BaseProcess._after_fork."""
+    util._finalizer_registry.clear()
+    util._run_after_forkers()
+
+
+def exit_function(util):
+    util._exit_function()                                       # P:_bootstrap
+
+
+def join_threads():
+    """P:_bootstrap: wait for non-daemonic threads (alone, there is none to wait for, and the
+    call would cost page copies)."""
+    if threading.active_count() > 1:
+        threading._shutdown()
+
+
+@contextlib.contextmanager
+def spawning_popen(popen):
+    """C:set_spawning_popen, for the duration of a pickling: multiprocessing's objects ask it
+    for the descriptors to pass."""
+    from multiprocessing import context
+    context.set_spawning_popen(popen)
+    try:
+        yield
+    finally:
+        context.set_spawning_popen(None)
+
+
+def after_fork_child():
+    """The interpreter's after-fork handling in a child made by C's fork() (the fork
+    server's): PyOS_AfterFork_Child(), as os.fork() runs it."""
+    import ctypes
+    ctypes.pythonapi.PyOS_AfterFork_Child()
