@@ -14,3 +14,10 @@ taskset -c "${BENCH_CPU:-1}" /usr/bin/python3 build-aux/run-benchmarks.py "$buil
 # Start methods (the table of docs/reference/start-methods.xml)
 taskset -c "${BENCH_CPU:-1}" "$builddir/tests/performance/bench-start-methods"
 taskset -c "${BENCH_CPU:-1}" /usr/bin/python3 tests/performance/bench-start-methods.py
+# Process pools (issue 18): GProcess.ProcessPoolExecutor against ProcessPoolExecutor,
+# multiprocessing.Pool, pebble, billiard and loky (round trip, map, chaos run); writes the pool
+# section of docs/performance.md. Not pinned: a pool's workers are meant to use every CPU.
+env GI_TYPELIB_PATH="$builddir/gprocess${GI_TYPELIB_PATH:+:$GI_TYPELIB_PATH}" \
+    LD_LIBRARY_PATH="$builddir/gprocess${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    PYTHONPATH="$builddir/bindings/python:bindings/python${PYTHONPATH:+:$PYTHONPATH}" \
+    /usr/bin/python3 tests/performance/bench-pools.py --write-docs
