@@ -1,6 +1,8 @@
 # GProcess.pyi: type stub for the GProcess GI namespace with its PyGObject override
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
+import concurrent.futures
+import concurrent.futures.process
 import multiprocessing.context
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, NoReturn, Optional, Sequence
 
@@ -8,7 +10,8 @@ from gi.repository import Gio, GLib, GObject
 
 __all__ = ['Object', 'Process', 'current_process', 'parent_process', 'active_children',
            'get_context', 'Usage', 'RemoteTraceback', 'get_start_method', 'set_start_method',
-           'get_all_start_methods', 'start_fork_server', 'ForkProcess', 'ForkServerProcess']
+           'get_all_start_methods', 'start_fork_server', 'ForkProcess', 'ForkServerProcess',
+           'ProcessPoolExecutor', 'WorkerLostError']
 
 EXIT_CODE_NONE: int
 MAJOR_VERSION: int
@@ -38,6 +41,22 @@ class Usage(NamedTuple):
 class RemoteTraceback(Exception):
     tb: str
     def __init__(self, tb: str) -> None: ...
+
+
+class WorkerLostError(concurrent.futures.process.BrokenProcessPool):
+    exitcode: Optional[int]
+    pid: Optional[int]
+    def __init__(self, message: str, exitcode: Optional[int] = ..., pid: Optional[int] = ...) -> None: ...
+
+
+class ProcessPoolExecutor(concurrent.futures.Executor):
+    def __init__(self, max_workers: Optional[int] = ..., mp_context: Any = ...,
+                 initializer: Optional[Callable[..., object]] = ..., initargs: Sequence[Any] = ...,
+                 max_tasks_per_child: Optional[int] = ..., *, task_timeout: Optional[float] = ...,
+                 max_worker_memory: Optional[int] = ...) -> None: ...
+    def schedule(self, fn: Callable[..., Any], args: Sequence[Any] = ...,
+                 kwargs: Optional[Mapping[str, Any]] = ...,
+                 timeout: Optional[float] = ...) -> concurrent.futures.Future[Any]: ...
 
 
 class Operation(GObject.GEnum):

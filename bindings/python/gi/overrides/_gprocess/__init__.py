@@ -38,3 +38,17 @@ from gi.module import get_introspection_module
 
 # The introspection module (C functions, no override): the override is built on this package
 lib = get_introspection_module('GProcess')
+
+
+class _Namespace(type(lib)):
+    """GProcess.ProcessPoolExecutor and GProcess.WorkerLostError (pool.py) are imported on
+    first use: they import concurrent.futures.process, and with it multiprocessing."""
+
+    def __getattr__(self, name):
+        if name in ('ProcessPoolExecutor', 'WorkerLostError'):
+            from . import pool
+            return getattr(pool, name)
+        return super().__getattr__(name)
+
+
+lib.__class__ = _Namespace

@@ -97,3 +97,18 @@ def after_fork_child():
     server's): PyOS_AfterFork_Child(), as os.fork() runs it."""
     import ctypes
     ctypes.pythonapi.PyOS_AfterFork_Child()
+
+
+# ProcessPoolExecutor (pool.py, issue 18)
+
+def register_atexit(func):
+    """Runs func at exit before non-daemon threads are joined, as concurrent.futures does."""
+    import threading
+    threading._register_atexit(func)
+
+
+def process_pool_map_helpers():
+    """concurrent.futures.process's map helpers: (process_chunk, get_chunks,
+    chain_from_iterable_of_lists)."""
+    import concurrent.futures.process as cfp
+    return cfp._process_chunk, cfp._get_chunks, cfp._chain_from_iterable_of_lists
