@@ -287,7 +287,12 @@ _g_process_pool_wire_recv (int             fd,
       if (h->flags & POOL_MSG_IN_FD)
         *value = map_memfd (memfd, h->size, &local);
       else
-        *value = unbox (g_bytes_new (buffer, h->size), &local);
+        {
+          GBytes *bytes = g_bytes_new (buffer, h->size);
+
+          *value = unbox (bytes, &local);
+          g_bytes_unref (bytes);
+        }
       if (*value == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
