@@ -16,8 +16,23 @@
 
 G_BEGIN_DECLS
 
+/**
+ * G_PROCESS_TYPE_POOL:
+ *
+ * The #GType of #GProcessPool.
+ *
+ * Since: 0.3
+ */
 #define G_PROCESS_TYPE_POOL (g_process_pool_get_type ())
 
+/**
+ * GProcessPool:
+ *
+ * A pool of warm worker processes that runs #GVariant tasks and survives its workers. Its
+ * fields are private.
+ *
+ * Since: 0.3
+ */
 GPROCESS_AVAILABLE_IN_0_3
 G_DECLARE_FINAL_TYPE (GProcessPool, g_process_pool, G_PROCESS, POOL, GObject)
 
