@@ -14,6 +14,9 @@ taskset -c "${BENCH_CPU:-1}" /usr/bin/python3 build-aux/run-benchmarks.py "$buil
 # Start methods (the table of docs/reference/start-methods.xml)
 taskset -c "${BENCH_CPU:-1}" "$builddir/tests/performance/bench-start-methods"
 taskset -c "${BENCH_CPU:-1}" /usr/bin/python3 tests/performance/bench-start-methods.py
+# GProcessPool: a trivial task's sequential round trip against a socketpair ping-pong (the
+# chapter "Pools"; target: submit_async → callback ≤ 3× the ping-pong)
+taskset -c "${BENCH_CPU:-1}" "$builddir/tests/performance/bench-pool"
 # Process pools (issue 18): GProcess.ProcessPoolExecutor against ProcessPoolExecutor,
 # multiprocessing.Pool, pebble, billiard and loky (round trip, map, chaos run); writes the pool
 # section of docs/performance.md. Not pinned: a pool's workers are meant to use every CPU.

@@ -14,4 +14,5 @@
 # include "gprocess-lifecycle.h"
 # include "gprocess-introspect.h"
 # include "gprocess-start-method.h"
+# include "gprocess-pool.h"
 #undef GPROCESS_INSIDE

@@ -1,15 +1,14 @@
 /* prime-window.c: the window of the prime counter
  *
- * Everything in this file runs in the application's main thread. A job is a set of
- * GProcessObjects, one per worker, each with the same target (prime_worker_run(), in
- * prime-worker.c) and its share of the work in GProcessObject:args. The window learns about
- * its workers three ways, all through the GTK main loop, never by blocking or polling:
+ * Everything in this file runs in the application's main thread. A job is a GProcessPool with
+ * one worker per share and one task per share: the pool's function is prime_pool_task() (in
+ * prime-worker.c), the task its share (PRIME_JOB_FORMAT). The window learns about its tasks
+ * through the GTK main loop only, never by blocking or polling:
  *
- *  - notify::state: the worker started, or ended (GProcess observes the end through the
- *    child's pidfd in the main context); at the end, g_process_object_get_result() gives the
- *    count, or the error the worker set;
- *  - the progress channel (progress-channel.h): the worker's own messages, for the bars;
- *  - g_process_object_stop_async(): Cancel's answer, once the worker is gone.
+ *  - the task's progress messages (g_process_pool_send_progress() in the worker), for the
+ *    bars;
+ *  - the task's callback: its count, or G_IO_ERROR_CANCELLED after Cancel (the pool stops the
+ *    worker of a cancelled task), or the error that ended it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -28,7 +27,8 @@
 typedef struct
 {
   PrimeWindow    *window;     /* unowned: the window outlives its workers */
-  GProcessObject *process;    /* NULL once the job is over */
+  GCancellable   *cancellable;/* Cancel cancels the worker's task */
+  GPid            pid;        /* the pool worker running the task, from its progress */
   GtkWidget      *name_label;
   GtkWidget      *bar;
   GtkWidget      *state_label;
@@ -50,7 +50,7 @@ struct _PrimeWindow
   GtkWidget       *tick_label;
 
   GPtrArray       *workers;        /* (element-type Worker) of the current or last job */
-  ProgressChannel *channel;        /* while a job runs */
+  GProcessPool    *pool;           /* while a job runs: one task per worker */
   guint            n_running;      /* workers not seen ending yet */
   guint            n_stopping;     /* stop_async() calls not finished yet */
   gboolean         starting;       /* inside the loop of prime_window_start() */
@@ -82,29 +82,12 @@ format_count (guint64 n)
   return g_string_free (out, FALSE);
 }
 
-static const char *
-state_text (GProcessState state)
-{
-  switch (state)
-    {
-    case G_PROCESS_STATE_INITIAL: return "waiting";
-    case G_PROCESS_STATE_STARTED: return "running";
-    case G_PROCESS_STATE_STOPPED: return "ended";
-    case G_PROCESS_STATE_CLOSED:  return "closed";
-    default:                      return "?";
-    }
-}
-
 static void
 worker_free (gpointer data)
 {
   Worker *w = data;
 
-  if (w->process != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (w->process, w);
-      g_object_unref (w->process);
-    }
+  g_clear_object (&w->cancellable);
   g_free (w);
 }
 
@@ -145,18 +128,10 @@ finish_job (PrimeWindow *self)
 
   r->elapsed_us = g_get_monotonic_time () - self->started_us;
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  g_clear_pointer (&self->channel, progress_channel_free);
-
-  /* Every worker has ended and its result was read: close and drop the objects, which
-   * releases their descriptors. The rows keep what they showed. */
-  for (guint i = 0; i < self->workers->len; i++)
-    {
-      Worker *w = g_ptr_array_index (self->workers, i);
-
-      g_signal_handlers_disconnect_by_data (w->process, w);
-      g_process_object_close (w->process, NULL);
-      g_clear_object (&w->process);
-    }
+  /* Every task has ended: disposing the pool kills its workers (those of cancelled tasks were
+   * already stopped) and collects their ends. The rows keep what they showed. */
+  g_object_run_dispose (G_OBJECT (self->pool));   /* now: the task's result still holds it */
+  g_clear_object (&self->pool);
 
   if (r->n_results == r->n_workers)
     total = g_strdup_printf ("%s primes below %s in %.2f s", primes, limit,
@@ -181,27 +156,32 @@ static void
 maybe_finish_job (PrimeWindow *self)
 {
   if (self->workers != NULL && self->n_running == 0 && self->n_stopping == 0 &&
-      self->channel != NULL && !self->starting)
+      self->pool != NULL && !self->starting)
     finish_job (self);
 }
 
-/* The worker ended: read what it left with g_process_object_get_result(). */
-static void
-show_end (Worker *w)
+static gboolean
+finish_later (gpointer data)
 {
-  PrimeJobReport *r = &w->window->report;
+  maybe_finish_job (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The worker's task ended: its count, or why not */
+static void
+on_task_done (GObject      *source,
+              GAsyncResult *res,
+              gpointer      data)
+{
+  Worker *w = data;
+  PrimeWindow *self = w->window;
+  PrimeJobReport *r = &self->report;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) result = g_process_object_get_result (w->process, &error);
-  int code = g_process_object_get_exit_code (w->process);
-  g_autofree char *state = NULL;
+  g_autoptr(GVariant) result = g_process_pool_submit_with_progress_finish (G_PROCESS_POOL (source),
+                                                                          res, &error);
   g_autofree char *text = NULL;
 
-  if (code >= 0)
-    state = g_strdup_printf ("ended, exit code %d", code);
-  else
-    state = g_strdup_printf ("killed by SIG%s", sigabbrev_np (-code));
-  gtk_label_set_text (GTK_LABEL (w->state_label), state);
-
+  w->ended = TRUE;
   if (result != NULL && g_variant_is_of_type (result, G_VARIANT_TYPE_UINT64))
     {
       g_autofree char *count = format_count (g_variant_get_uint64 (result));
@@ -210,37 +190,32 @@ show_end (Worker *w)
       r->primes += g_variant_get_uint64 (result);
       text = g_strdup_printf ("%s primes", count);
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (w->bar), 1.0);
+      gtk_label_set_text (GTK_LABEL (w->state_label), "done");
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      r->n_stopped++;
+      text = g_strdup ("cancelled");
+      gtk_label_set_text (GTK_LABEL (w->state_label), "cancelled, worker stopped");
     }
   else if (error != NULL)
     {
-      r->n_stopped += g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      r->n_killed += g_error_matches (error, G_PROCESS_ERROR, G_PROCESS_ERROR_WORKER_LOST);
       text = g_strdup (error->message);
+      gtk_label_set_text (GTK_LABEL (w->state_label), "failed");
     }
   else
     {
+      r->n_empty++;
       text = g_strdup ("no result");
-      r->n_empty += code == 0;
     }
-  r->n_killed += code < 0;
   gtk_label_set_text (GTK_LABEL (w->result_label), text);
   gtk_widget_set_tooltip_text (w->result_label, text);
-}
-
-static void
-on_state (GProcessObject *process,
-          GParamSpec     *pspec,
-          Worker         *w)
-{
-  GProcessState state = g_process_object_get_state (process);
-
-  gtk_label_set_text (GTK_LABEL (w->state_label), state_text (state));
-  if (state != G_PROCESS_STATE_STOPPED || w->ended)
-    return;
-
-  w->ended = TRUE;
-  show_end (w);
-  w->window->n_running--;
-  maybe_finish_job (w->window);
+  self->n_running--;
+  /* Not from inside the pool's callback: the job's end disposes the pool, once the pool has
+   * returned from delivering this result */
+  if (self->n_running == 0)
+    g_idle_add_full (G_PRIORITY_DEFAULT, finish_later, g_object_ref (self), g_object_unref);
 }
 
 /* ---- progress, from the workers' own messages ---- */
@@ -265,6 +240,24 @@ on_progress (gpointer              worker,
   text = g_strdup_printf ("%s primes so far", count);
   gtk_label_set_text (GTK_LABEL (w->result_label), text);
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+}
+
+/* A progress message of a task (g_process_pool_send_progress() in prime_pool_task()) */
+static void
+on_task_progress (GProcessPool *pool,
+                  GVariant     *progress,
+                  gpointer      data)
+{
+  Worker *w = data;
+  ProgressRecord record = { 0 };
+  gint64 pid = 0;
+
+  if (!g_variant_is_of_type (progress, G_VARIANT_TYPE (PRIME_PROGRESS_FORMAT)))
+    return;
+  g_variant_get (progress, PRIME_PROGRESS_FORMAT, &record.blocks_done, &record.blocks_total,
+                 &record.primes, &pid);
+  w->pid = (GPid) pid;
+  on_progress (w, &record, w->window);
 }
 
 /* ---- starting and cancelling ---- */
@@ -310,35 +303,22 @@ clear_worker_rows (PrimeWindow *self)
   g_clear_pointer (&self->workers, g_ptr_array_unref);
 }
 
-/* Starts one worker. The target is a function of this program; its share of the work goes in
- * GProcessObject:args and its progress pipe in its descriptors, because with the fork server
- * only what is in the object crosses to the child (user_data is passed as a bare pointer). */
-static gboolean
+/* Submits one worker's share: a task of the pool, which runs prime_pool_task() (a function
+ * of this program, as the fork server wants) in one of its workers. Its progress comes back
+ * through the pool's progress messages. */
+static void
 start_worker (PrimeWindow *self,
               Worker      *w,
               guint        index,
-              guint        n_workers,
-              GError     **error)
+              guint        n_workers)
 {
-  g_autofree char *name = g_strdup_printf ("worker-%u", index + 1);
-  gboolean started;
-  int fd;
-
-  fd = progress_channel_open (self->channel, w, error);
-  if (fd < 0)
-    return FALSE;
-  w->process = g_process_object_new_with_target (prime_worker_run, NULL, NULL);
-  g_process_object_set_name (w->process, name);
-  g_process_object_set_args (w->process, prime_job_new (self->report.limit, index, n_workers));
-  g_process_object_set_fds (w->process, &fd, 1);
-  g_process_object_set_daemon (w->process, TRUE);   /* ends when the application ends */
-  g_signal_connect (w->process, "notify::state", G_CALLBACK (on_state), w);
+  w->cancellable = g_cancellable_new ();
   self->n_running++;
-  started = g_process_object_start (w->process, error);
-  close (fd);   /* the child has its own copy now: end of file will mean it has gone */
-  if (!started)
-    self->n_running--;
-  return started;
+  gtk_label_set_text (GTK_LABEL (w->state_label), "running");
+  g_process_pool_submit_with_progress_async (self->pool,
+                                             prime_job_new (self->report.limit, index, n_workers),
+                                             on_task_progress, w, NULL, w->cancellable,
+                                             on_task_done, w);
 }
 
 gboolean
@@ -354,7 +334,7 @@ prime_window_start (PrimeWindow  *self,
   memset (&self->report, 0, sizeof self->report);
   self->report.limit = limit;
   self->report.n_workers = n_workers;
-  self->channel = progress_channel_new (on_progress, self);
+  self->pool = g_process_pool_new (prime_pool_task, NULL, NULL, n_workers);
 
   self->workers = g_ptr_array_new_with_free_func (worker_free);
   self->started_us = self->last_tick_us = g_get_monotonic_time ();
@@ -367,16 +347,7 @@ prime_window_start (PrimeWindow  *self,
       Worker *w = add_worker_row (self, i);
 
       g_ptr_array_add (self->workers, w);
-      if (!start_worker (self, w, i, n_workers, error))
-        {
-          /* Stop the ones already running; their ends finish the job. */
-          g_object_unref (g_steal_pointer (&w->process));
-          g_ptr_array_remove_index (self->workers, self->workers->len - 1);
-          self->starting = FALSE;
-          prime_window_cancel (self);
-          maybe_finish_job (self);
-          return FALSE;
-        }
+      start_worker (self, w, i, n_workers);
     }
   self->starting = FALSE;
   /* The gaps are measured while the workers run: from here on (start() itself is a
@@ -391,24 +362,8 @@ prime_window_start (PrimeWindow  *self,
   return TRUE;
 }
 
-static void
-on_stopped (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(PrimeWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  /* By now the worker is gone and reaped; its notify::state (STOPPED) was emitted. */
-  if (!g_process_object_stop_finish (G_PROCESS_OBJECT (source), result, &error))
-    g_warning ("Stopping %s: %s", g_process_object_get_name (G_PROCESS_OBJECT (source)),
-               error->message);
-  self->n_stopping--;
-  maybe_finish_job (self);
-}
-
-/* Cancel: SIGTERM to every running worker, SIGKILL to those still there after the grace
- * period. The workers answer SIGTERM within one block (see prime-worker.c). */
+/* Cancel: cancels every task. The pool stops their workers (SIGTERM, SIGKILL after a short
+ * grace) and each task's callback gets G_IO_ERROR_CANCELLED at once. */
 void
 prime_window_cancel (PrimeWindow *self)
 {
@@ -417,12 +372,10 @@ prime_window_cancel (PrimeWindow *self)
     {
       Worker *w = g_ptr_array_index (self->workers, i);
 
-      if (w->process == NULL || w->ended)
+      if (w->cancellable == NULL || w->ended)
         continue;
       gtk_label_set_text (GTK_LABEL (w->state_label), "stopping…");
-      self->n_stopping++;
-      g_process_object_stop_async (w->process, PRIME_STOP_GRACE_US, NULL, on_stopped,
-                                   g_object_ref (self));
+      g_cancellable_cancel (w->cancellable);
     }
 }
 
@@ -450,7 +403,7 @@ prime_window_set_job (PrimeWindow *self,
 gboolean
 prime_window_is_running (PrimeWindow *self)
 {
-  return self->channel != NULL;
+  return self->pool != NULL;
 }
 
 /* The progress of the slowest worker, from 0 to 1 */
@@ -480,8 +433,8 @@ prime_window_get_pids (PrimeWindow *self,
     {
       Worker *w = g_ptr_array_index (self->workers, i);
 
-      if (w->process != NULL)
-        pids[(*n_pids)++] = g_process_object_get_pid (w->process);
+      if (w->pid > 0)
+        pids[(*n_pids)++] = w->pid;
     }
   return pids;
 }
@@ -624,16 +577,10 @@ prime_window_dispose (GObject *object)
 {
   PrimeWindow *self = PRIME_WINDOW (object);
 
-  /* Closing the window while workers run: stop them for sure, synchronously. */
-  for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
-    {
-      Worker *w = g_ptr_array_index (self->workers, i);
-
-      if (w->process != NULL && !w->ended)
-        g_process_object_stop (w->process, 0, NULL, NULL);
-    }
+  /* Closing the window while workers run: the pool kills them and collects their ends. */
+  if (self->pool != NULL)
+    g_object_run_dispose (G_OBJECT (self->pool));
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  g_clear_pointer (&self->channel, progress_channel_free);
   g_clear_pointer (&self->workers, g_ptr_array_unref);
   G_OBJECT_CLASS (prime_window_parent_class)->dispose (object);
 }

@@ -17,6 +17,7 @@
 #include "progress-channel.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stop_requested;
 
@@ -133,4 +134,25 @@ prime_worker_run (GProcessObject *process,
     }
   else
     g_process_set_result (g_variant_new_uint64 (record.primes));
+}
+
+GVariant *
+prime_pool_task (GVariant  *task,
+                 gpointer   user_data,
+                 GError   **error)
+{
+  guint64 limit, primes = 0;
+  guint index, n_workers;
+  guint32 done = 0, total;
+
+  g_variant_get (task, PRIME_JOB_FORMAT, &limit, &index, &n_workers);
+  total = prime_job_blocks_for (limit, index, n_workers);
+  for (guint64 b = index; b < n_blocks (limit); b += n_workers)
+    {
+      primes += count_block (b * PRIME_BLOCK_SIZE, MIN ((b + 1) * PRIME_BLOCK_SIZE, limit));
+      done++;
+      g_process_pool_send_progress (g_variant_new (PRIME_PROGRESS_FORMAT, done, total, primes,
+                                                   (gint64) getpid ()));
+    }
+  return g_variant_new_uint64 (primes);
 }

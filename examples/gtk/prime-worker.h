@@ -24,6 +24,16 @@ guint32   prime_job_blocks_for   (guint64         limit,
                                   guint           n_workers);
 guint64   prime_count_below      (guint64         limit);
 
+/* A progress message of prime_pool_task(): (blocks done, blocks given, primes so far, the
+ * worker's pid) */
+#define PRIME_PROGRESS_FORMAT "(uutx)"
+
+/* The function of the application's GProcessPool: one worker's share, a PRIME_JOB_FORMAT task;
+ * returns the count ("t"), sending progress after each block. It runs in a pool worker. */
+GVariant *prime_pool_task        (GVariant        *task,
+                                  gpointer         user_data,
+                                  GError         **error);
+
 /* The target of every worker (a #GProcessTargetFunc). It runs in the child. */
 void      prime_worker_run       (GProcessObject *process,
                                   gpointer        user_data);
