@@ -27,7 +27,7 @@ import struct
 import sys
 import tempfile
 
-NON_C_LINE = re.compile(r'^\s*(import\s|from\s+\S+\s+import\s|def\s|const\s|let\s)')
+NON_C_LINE = re.compile(r'^\s*(import\s|from\s+\S+\s+import\s|def\s|(const|let)\s+\w+\s*=)')
 
 
 class Page(html.parser.HTMLParser):

@@ -42,10 +42,13 @@ def real_fixxref():
 
 
 def key(text):
-    """A listing's text with the markup and all white space taken out, to match DocBook and HTML."""
-    text = text.replace('<![CDATA[', '').replace(']]>', '')
-    text = re.sub(r'<[^>]*>', '', text)
-    return re.sub(r'\s+', '', html.unescape(text))
+    """A listing's printed text without its white space, to match DocBook and HTML."""
+    return re.sub(r'\s+', '', text)
+
+
+def html_text(markup):
+    """The text of an HTML listing: the markup taken out, then the entities decoded."""
+    return html.unescape(re.sub(r'<[^>]*>', '', markup))
 
 
 def source_text(docbook):
@@ -76,11 +79,11 @@ def rehighlight(html_dir, langs):
             page = f.read()
 
         def repl(m):
-            lang = langs.get(key(m.group(2)))
+            # The text as gtkdoc-fixxref printed it (indent cut, links dropped)
+            code = html_text(m.group(2))
+            lang = langs.get(key(code))
             if lang is None:
                 return m.group(0)
-            # The text as gtkdoc-fixxref printed it (indent cut, links dropped)
-            code = html.unescape(re.sub(r'<[^>]*>', '', m.group(2)))
             if lang in PLAIN:
                 body = html.escape(code, quote=False)
             else:
