@@ -345,13 +345,13 @@ atfork_child (void)
  * returns normally. In a program that has gjs loaded, that message is seen here (the handler
  * is set in the parent, where no fork has left g_log's lock held) and ends the child with 1,
  * as an exception escaping run() does in Python. */
-static gboolean js_error_in_run;
+static int js_error_in_run;                  /* (atomic) a handler may run in any thread */
 
 static void
 note_js_error (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
   if (message != NULL && g_str_has_prefix (message, "JS ERROR:"))
-    js_error_in_run = TRUE;
+    g_atomic_int_set (&js_error_in_run, TRUE);
   g_log_default_handler (domain, level, message, data);
 }
 
@@ -410,9 +410,9 @@ _g_process_child_forkserver_main (const GProcessForkServerChild *child)
 static void
 child_main (GProcessObject *self)
 {
-  js_error_in_run = FALSE;
+  g_atomic_int_set (&js_error_in_run, FALSE);
   g_process_object_run (self);
-  g_process_exit (js_error_in_run ? 1 : 0);
+  g_process_exit (g_atomic_int_get (&js_error_in_run) ? 1 : 0);
 }
 
 /**
