@@ -410,7 +410,9 @@ _g_process_child_forkserver_main (const GProcessForkServerChild *child)
 static void
 child_main (GProcessObject *self)
 {
-  g_atomic_int_set (&js_error_in_run, FALSE);
+  if (g_atomic_int_get (&js_error_in_run))   /* an error of the parent's: written only then,
+                                               * a write would cost every child a page fault */
+    g_atomic_int_set (&js_error_in_run, FALSE);
   g_process_object_run (self);
   g_process_exit (g_atomic_int_get (&js_error_in_run) ? 1 : 0);
 }
