@@ -32,6 +32,7 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -340,10 +341,26 @@ atfork_child (void)
   G_LOCK_NAME (process_lock) = (GMutex) { 0 };
 }
 
+/* gjs reports an exception escaping a vfunc (vfunc_run) with g_critical ("JS ERROR: …") and
+ * returns normally. In a program that has gjs loaded, that message is seen here (the handler
+ * is set in the parent, where no fork has left g_log's lock held) and ends the child with 1,
+ * as an exception escaping run() does in Python. */
+static int js_error_in_run;                  /* (atomic) a handler may run in any thread */
+
+static void
+note_js_error (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  if (message != NULL && g_str_has_prefix (message, "JS ERROR:"))
+    g_atomic_int_set (&js_error_in_run, TRUE);
+  g_log_default_handler (domain, level, message, data);
+}
+
 void
 _g_process_child_register_atfork (void)
 {
   pthread_atfork (atfork_prepare, atfork_parent, atfork_child);
+  if (dlsym (RTLD_DEFAULT, "gjs_context_new") != NULL)
+    g_log_set_handler ("Gjs", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL, note_js_error, NULL);
 }
 
 /* Child code: a child that the fork server made with clone (CLONE_PARENT), from the server's
@@ -393,8 +410,11 @@ _g_process_child_forkserver_main (const GProcessForkServerChild *child)
 static void
 child_main (GProcessObject *self)
 {
+  if (g_atomic_int_get (&js_error_in_run))   /* an error of the parent's: written only then,
+                                               * a write would cost every child a page fault */
+    g_atomic_int_set (&js_error_in_run, FALSE);
   g_process_object_run (self);
-  g_process_exit (0);
+  g_process_exit (g_atomic_int_get (&js_error_in_run) ? 1 : 0);
 }
 
 /**
