@@ -29,11 +29,11 @@ typedef enum
 G_GNUC_INTERNAL void  _g_process_forkserver_warm_server_init     (int          app_fd,
                                                                    gboolean     with_pidfd);
 G_GNUC_INTERNAL void  _g_process_forkserver_warm_refill          (void);
-G_GNUC_INTERNAL pid_t _g_process_forkserver_warm_take            (const void  *request,
+G_GNUC_INTERNAL pid_t _g_process_forkserver_warm_take            (int         *pidfd);
+G_GNUC_INTERNAL void  _g_process_forkserver_warm_forward         (const void  *request,
                                                                    gsize        size,
                                                                    const int   *fds,
-                                                                   int          n_fds,
-                                                                   int         *pidfd);
+                                                                   int          n_fds);
 G_GNUC_INTERNAL void  _g_process_forkserver_warm_close_in_child  (void);
 
 /* Defined in gprocess-forkserver.c: a warm child waits for its request, then runs it */

@@ -150,6 +150,7 @@ static struct
   guint n;
   WarmChild child[G_PROCESS_FORKSERVER_MAX_WARM];
 } warm = { -1, FALSE, 0, 0, { { 0, -1, -1 } } };
+static int taken = -1;   /* the handoff of the warm child taken for the current request */
 
 /* A message to the application, in the layout of the server's reply, with a pidfd or not */
 static void
@@ -290,6 +291,10 @@ _g_process_forkserver_warm_refill (void)
     {
       struct pollfd pfd = { warm.app_fd, POLLIN, 0 };
 
+      /* Off the critical path: on a shared CPU, a server that just woke would otherwise go
+       * on to clone() before the application, which its reply has just woken, gets the CPU
+       * back to finish its start */
+      sched_yield ();
       if (poll (&pfd, 1, 0) != 0)
         return;
       if (!make_one ())
@@ -297,55 +302,68 @@ _g_process_forkserver_warm_refill (void)
     }
 }
 
-/* Hands a checked request to a warm child: forwards its bytes and descriptors. Returns the
- * child's pid (the application holds its pidfd; *pidfd is -1), or -1 when no warm child is
- * left. A warm child that has died (the forward fails) is reported LOST, and the next one is
- * tried. */
+/* For a checked request: takes the oldest warm child that still lives. Returns its pid (the
+ * application holds its pidfd; *pidfd is -1), or -1 when none is left. A warm child that has
+ * died (its end of the handoff is closed) is reported LOST, and the next one is tried. The
+ * request goes to it after the reply (_g_process_forkserver_warm_forward()). */
 pid_t
-_g_process_forkserver_warm_take (const void *request,
-                                 gsize       size,
-                                 const int  *fds,
-                                 int         n_fds,
-                                 int        *pidfd)
+_g_process_forkserver_warm_take (int *pidfd)
 {
   *pidfd = -1;
   while (warm.n > 0)
     {
-      WarmChild w = warm.child[0];   /* the oldest: the one that waited longest */
-      struct iovec iov = { (void *) request, size };
-      union
-      {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE (sizeof (int) * (4 + G_PROCESS_FORKSERVER_MAX_FDS + 2))];
-      } control;
-      struct msghdr msg = { NULL, 0, &iov, 1, NULL, 0, 0 };
-      ssize_t sent;
+      WarmChild w = warm.child[0];
+      struct pollfd pfd = { w.sock, 0, 0 };
 
       warm.n--;
       memmove (warm.child, warm.child + 1, sizeof warm.child[0] * warm.n);
-
-      if (n_fds > 0)
+      if (poll (&pfd, 1, 0) == 0)
         {
-          struct cmsghdr *cmsg;
-
-          msg.msg_control = control.buf;
-          msg.msg_controllen = CMSG_SPACE (sizeof (int) * n_fds);
-          memset (control.buf, 0, msg.msg_controllen);
-          cmsg = CMSG_FIRSTHDR (&msg);
-          cmsg->cmsg_level = SOL_SOCKET;
-          cmsg->cmsg_type = SCM_RIGHTS;
-          cmsg->cmsg_len = CMSG_LEN (sizeof (int) * n_fds);
-          memcpy (CMSG_DATA (cmsg), fds, sizeof (int) * n_fds);
+          taken = w.sock;
+          return w.pid;
         }
-      do
-        sent = sendmsg (w.sock, &msg, MSG_NOSIGNAL);
-      while (sent < 0 && errno == EINTR);
       close (w.sock);
-      if (sent == (ssize_t) size)
-        return w.pid;
       send_message (G_PROCESS_FORKSERVER_MESSAGE_LOST, w.pid, -1);
     }
   return -1;
+}
+
+/* After the reply: the request, as it came (its bytes, its descriptors), to the warm child
+ * taken for it, if any. Should the child die in between, the application sees a child that
+ * was killed at once: it reaps it as any other. */
+void
+_g_process_forkserver_warm_forward (const void *request,
+                                    gsize       size,
+                                    const int  *fds,
+                                    int         n_fds)
+{
+  struct iovec iov = { (void *) request, size };
+  union
+  {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int) * (4 + G_PROCESS_FORKSERVER_MAX_FDS + 2))];
+  } control;
+  struct msghdr msg = { NULL, 0, &iov, 1, NULL, 0, 0 };
+
+  if (taken < 0)
+    return;
+  if (n_fds > 0)
+    {
+      struct cmsghdr *cmsg;
+
+      msg.msg_control = control.buf;
+      msg.msg_controllen = CMSG_SPACE (sizeof (int) * n_fds);
+      memset (control.buf, 0, msg.msg_controllen);
+      cmsg = CMSG_FIRSTHDR (&msg);
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_RIGHTS;
+      cmsg->cmsg_len = CMSG_LEN (sizeof (int) * n_fds);
+      memcpy (CMSG_DATA (cmsg), fds, sizeof (int) * n_fds);
+    }
+  while (sendmsg (taken, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    ;
+  close (taken);
+  taken = -1;
 }
 
 /* Child code, in a child the server clones: the warm children's handoffs are not its own */
@@ -355,6 +373,9 @@ _g_process_forkserver_warm_close_in_child (void)
   for (guint i = 0; i < warm.n; i++)
     close (warm.child[i].sock);
   warm.n = 0;
+  if (taken >= 0)
+    close (taken);
+  taken = -1;
 }
 
 /* ---------------------------------------------------------------------------------------- */

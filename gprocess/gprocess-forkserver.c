@@ -641,8 +641,7 @@ serve (int      fd,
         }
       status = check_request (n_fds);
       if (status == REPLY_OK)
-        pid = _g_process_forkserver_warm_take (server.request.bytes, request_size (), server.fds,
-                                               n_fds, &server.pidfd);
+        pid = _g_process_forkserver_warm_take (&server.pidfd);
       if (status == REPLY_OK && pid < 0)
         {
           pid = clone_child (with_pidfd, &server.pidfd);
@@ -658,6 +657,10 @@ serve (int      fd,
             }
         }
       send_reply (fd, status, error_number, pid, server.pidfd);
+      /* A warm child gets the request after the reply: woken first on a busy CPU, it would
+       * run its bootstrap while the application waits for the reply */
+      _g_process_forkserver_warm_forward (server.request.bytes, request_size (), server.fds,
+                                          n_fds);
       close_request_fds (n_fds);
     }
 }
