@@ -11,6 +11,5 @@ meson compile -C "$builddir"
 # Every program pins itself to the first CPU it may use: CPU ${BENCH_CPU:-1} here. Time figures
 # depend on the load of the machine, fault counts do not.
 taskset -c "${BENCH_CPU:-1}" /usr/bin/python3 build-aux/run-benchmarks.py "$builddir"
-# Start methods (the table of docs/reference/start-methods.xml)
-taskset -c "${BENCH_CPU:-1}" "$builddir/tests/performance/bench-start-methods"
-taskset -c "${BENCH_CPU:-1}" /usr/bin/python3 tests/performance/bench-start-methods.py
+# (run-benchmarks.py also runs the start methods, bench-start-methods and its Python rows: the
+# table of docs/reference/start-methods.xml, and the plot)
