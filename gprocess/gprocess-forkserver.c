@@ -14,6 +14,11 @@
  * child rebuilds the object (gprocess-child.c calls _g_process_forkserver_rebuild()) and runs
  * it.
  *
+ * With warm children (gprocess-forkserver-warm.c), the server answers with a child it made
+ * earlier and forwards the request to it after the reply; its other messages to the
+ * application (a Reply whose kind is not REPLY: a warm child made, with its pidfd, or lost)
+ * come before the reply they precede, and exchange() reads them on its way.
+ *
  * The server dies on end-of-file of its socket: when the application exits or is killed,
  * whichever thread started it (PR_SET_PDEATHSIG, which follows that thread, is only a second
  * guard). A plain fork() of the application does not inherit the connection (it is a library
