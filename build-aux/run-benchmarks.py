@@ -3,8 +3,14 @@
 # medians, p90, ratios to the baseline measured in the same run (raw fork()+waitpid() for C,
 # os.fork() for Python, the bare pidfd prototype for live children) and the page faults per
 # operation, checks the targets, and writes the table into docs/performance.md (between its
-# table markers: the rest of the page is written by hand) and docs/performance.png (gnuplot).
+# table markers: the rest of the page is written by hand) and docs/performance.png (gnuplot):
+# the round trip against the parent's resident memory for raw fork, GProcessObject (fork), the
+# fork server cold and with warm children, posix_spawn and multiprocessing's forkserver
+# (START_METHODS below).
 # Usage: build-aux/run-benchmarks.py [BUILDDIR]
+#
+# Load: the script prints the load average before and after. Above a load of 1 per CPU it
+# prints its tables but does not write the docs, unless BENCH_FORCE=1.
 #
 # Pinning: every program pins itself to the first CPU it may run on; run this script under
 # `taskset -c N` to choose N. BENCH_QUICK=1 runs a quarter of the samples.
@@ -40,6 +46,34 @@ BENCHMARKS = [
      ['/usr/bin/python3', BENCH_PY], {}),
     ('Python without gi', ['/usr/bin/python3', BENCH_PY, 'no-gi'], {}),
 ]
+
+# Start methods as the parent grows (0, 64, 512, 2048 MiB): tab-separated rows (method, MiB,
+# median us, baseline us, ratio[, parent faults per start]). The baseline is raw
+# fork()+waitpid() of a small process, measured in the same paired rounds.
+BENCH_SM = os.path.join(builddir, 'tests', 'performance', 'bench-start-methods')
+START_METHODS = [
+    ('fork server with warm children; raw fork, GProcess fork, posix_spawn', [BENCH_SM, '--tsv']),
+    ('fork server without warm children', [BENCH_SM, '--tsv', '--cold']),
+    ('multiprocessing', ['/usr/bin/python3',
+                         os.path.join(root, 'tests', 'performance', 'bench-start-methods.py'),
+                         '--tsv']),
+]
+# The process pool's rows (its own benchmark, issue 18): run when the program exists
+BENCH_POOL = os.path.join(builddir, 'tests', 'performance', 'bench-pool')
+if os.path.exists(BENCH_POOL):
+    BENCHMARKS.append(('process pool', [BENCH_POOL], {}))
+# Start-method rows plotted in docs/performance.png: label in the plot, row name
+PLOTTED = [
+    ('raw fork of the parent', 'raw fork'),
+    ('GProcessObject (fork)', 'GProcess fork'),
+    ('fork server, cold', 'fork server cold spaced'),
+    ('fork server, warm children', 'fork server warm spaced'),
+    ('posix_spawn /bin/true', 'posix_spawn /bin/true'),
+    ("multiprocessing's forkserver", 'multiprocessing forkserver'),
+]
+if os.environ.get('BENCH_QUICK'):
+    for _, cmd in START_METHODS:
+        cmd.append('--quick')
 
 # name: [(what, limit)], what: 'ratio', 'value', 'extra-faults' (child + parent over the
 # baseline), 'extra-child-faults', 'extra-parent-faults'
@@ -109,7 +143,33 @@ def table(rows):
     return '\n'.join(lines)
 
 
-def write_docs(text, by_name):
+def run_start_methods():
+    rows = []
+    for label, cmd in START_METHODS:
+        print('running start methods: %s ...' % label, file=sys.stderr)
+        out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            f = line.split('\t')
+            rows.append((f[0], int(f[1]), float(f[2]), float(f[3]), float(f[4]),
+                         float(f[5]) if len(f) > 5 else None))
+    return rows
+
+
+def start_methods_table(rows):
+    lines = ['| start method | parent RSS MiB | median us | baseline us | ratio | '
+             'parent faults per start |', '|' + '---|' * 6]
+    for name, mib, median, base, ratio, faults in rows:
+        lines.append('| %s | %d | %.1f | %.1f | %.2fx | %s |' % (
+            name, mib, median, base, ratio, '' if faults is None else '%.2f' % faults))
+    return '\n'.join(lines)
+
+
+def load_line():
+    one, five, fifteen = os.getloadavg()
+    return one, 'load average %.2f %.2f %.2f on %d CPUs' % (one, five, fifteen, os.cpu_count())
+
+
+def write_docs(text, sm_rows):
     docs = os.path.join(root, 'docs')
     path = os.path.join(docs, 'performance.md')
     begin, end = '<!-- benchmark table: written by build-aux/run-benchmarks.py -->', '<!-- end of table -->'
@@ -121,17 +181,12 @@ def write_docs(text, by_name):
     with open(path, 'w') as f:
         f.write(page)
 
-    # Round trip against the parent's resident memory, per method
-    points = {'raw fork+waitpid': [], 'GProcessObject': [], 'posix_spawn /bin/true': []}
-    points['raw fork+waitpid'].append((1, by_name['roundtrip-gprocess-join'][3]))
-    points['GProcessObject'].append((1, by_name['roundtrip-gprocess-join'][1]))
-    points['posix_spawn /bin/true'].append((1, by_name['roundtrip-posix-spawn-true'][1]))
-    for mib in (10, 256, 1024):
-        g = by_name['parent-%dMiB-roundtrip-gprocess' % mib]
-        s = by_name['parent-%dMiB-roundtrip-posix-spawn' % mib]
-        points['raw fork+waitpid'].append((mib, g[3]))
-        points['GProcessObject'].append((mib, g[1]))
-        points['posix_spawn /bin/true'].append((mib, s[1]))
+    # Round trip against the parent's resident memory, per method (0 MiB is drawn at 1)
+    points = {label: [] for label, _ in PLOTTED}
+    for label, name in PLOTTED:
+        for row_name, mib, median, *_ in sm_rows:
+            if row_name == name:
+                points[label].append((max(mib, 1), median))
     data = os.path.join(builddir, 'performance.dat')
     with open(data, 'w') as f:
         for label, pts in points.items():
@@ -147,21 +202,32 @@ set xlabel "parent resident memory (MiB; 1 = none added)"
 set ylabel "start + join round trip (us, median, one CPU)"
 set key left top
 set grid
-plot for [i=0:2] "%s" index i using 1:2 with linespoints title columnheader(1)
-''' % (os.path.join(docs, 'performance.png'), data)
+plot for [i=0:%d] "%s" index i using 1:2 with linespoints title columnheader(1)
+''' % (os.path.join(docs, 'performance.png'), len(PLOTTED) - 1, data)
     subprocess.run(['gnuplot'], input=script, text=True, check=True)
 
 
 def main():
     sections, all_rows = [], []
+    load_before, before = load_line()
     for label, cmd, extra_env in BENCHMARKS:
         print('running %s ...' % label, file=sys.stderr)
         rows = run(cmd, extra_env)
         all_rows += rows
         sections.append('**%s**\n\n%s' % (label, table(rows)))
+    sm_rows = run_start_methods()
+    sections.append('**Start methods as the parent grows** (start + join; "spaced": starts '
+                    '3 ms apart, "tight": back to back; "start()": the parent\'s start alone)'
+                    '\n\n%s' % start_methods_table(sm_rows))
+    load_after, after = load_line()
+    sections.insert(0, 'Measured at %s (before) and %s (after).' % (before, after))
     text = '\n\n'.join(sections)
     print(text)
-    write_docs(text, {r[0]: r for r in all_rows})
+    if max(load_before, load_after) > os.cpu_count() and os.environ.get('BENCH_FORCE') != '1':
+        print('\nload above 1 per CPU: docs/performance.md and docs/performance.png not '
+              'written (BENCH_FORCE=1 writes them anyway)', file=sys.stderr)
+        return
+    write_docs(text, sm_rows)
     print('\nwrote docs/performance.md and docs/performance.png', file=sys.stderr)
 
 

@@ -11,12 +11,8 @@ meson compile -C "$builddir"
 # Every program pins itself to the first CPU it may use: CPU ${BENCH_CPU:-1} here. Time figures
 # depend on the load of the machine, fault counts do not.
 taskset -c "${BENCH_CPU:-1}" /usr/bin/python3 build-aux/run-benchmarks.py "$builddir"
-# Start methods (the table of docs/reference/start-methods.xml)
-taskset -c "${BENCH_CPU:-1}" "$builddir/tests/performance/bench-start-methods"
-taskset -c "${BENCH_CPU:-1}" /usr/bin/python3 tests/performance/bench-start-methods.py
-# GProcessPool: a trivial task's sequential round trip against a socketpair ping-pong (the
-# chapter "Pools"; target: submit_async → callback ≤ 3× the ping-pong)
-taskset -c "${BENCH_CPU:-1}" "$builddir/tests/performance/bench-pool"
+# (run-benchmarks.py also runs the start methods, bench-start-methods and its Python rows: the
+# table of docs/reference/start-methods.xml, and the plot)
 # Process pools (issue 18): GProcess.ProcessPoolExecutor against ProcessPoolExecutor,
 # multiprocessing.Pool, pebble, billiard and loky (round trip, map, chaos run); writes the pool
 # section of docs/performance.md. Not pinned: a pool's workers are meant to use every CPU.

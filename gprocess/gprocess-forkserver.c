@@ -14,6 +14,11 @@
  * child rebuilds the object (gprocess-child.c calls _g_process_forkserver_rebuild()) and runs
  * it.
  *
+ * With warm children (gprocess-forkserver-warm.c), the server answers with a child it made
+ * earlier and forwards the request to it after the reply; its other messages to the
+ * application (a Reply whose kind is not REPLY: a warm child made, with its pidfd, or lost)
+ * come before the reply they precede, and exchange() reads them on its way.
+ *
  * The server dies on end-of-file of its socket: when the application exits or is killed,
  * whichever thread started it (PR_SET_PDEATHSIG, which follows that thread, is only a second
  * guard). A plain fork() of the application does not inherit the connection (it is a library
@@ -52,6 +57,7 @@
 #include "gprocess.h"
 #include "gprocess-object-private.h"
 #include "gprocess-forkserver-private.h"
+#include "gprocess-forkserver-warm-private.h"
 #include "gprocess-wait-private.h"
 #include "gprocess-lifecycle-private.h"
 #include "gprocess-pdeath-private.h"
@@ -117,7 +123,7 @@ typedef struct
   gint32 status;
   gint32 error_number;
   gint32 pid;
-  gint32 padding;
+  gint32 kind;             /* GProcessForkServerMessage: a reply, or news of a warm child */
 } Reply;
 
 static GMutex server_mutex;                         /* see the top of this file */
@@ -141,6 +147,7 @@ _g_process_forkserver_atfork_child (void)
   server_fd = -1;
   server_pid = 0;
   server_pidfd = -1;
+  _g_process_forkserver_warm_atfork_child ();
   g_mutex_init (&server_mutex);  /* another thread may have held it at the fork */
 }
 
@@ -148,6 +155,7 @@ _g_process_forkserver_atfork_child (void)
 static void
 forget_server (void)
 {
+  _g_process_forkserver_warm_forget (server_fd);
   G_LOCK (process_lock);
   _g_process_fds_close_locked (server_fd);
   server_fd = -1;
@@ -176,21 +184,34 @@ forget_server (void)
 
 static void G_GNUC_NORETURN serve (int fd, pid_t app_pid, gboolean from_main_thread);
 
-/* With server_mutex held, after the fork: the server's first message says it is ready, so
- * that it has its name and no descriptor of the application once this process goes on. */
+static gboolean reply_receive_locked (Reply *reply, int *pidfd);
+
+/* With server_mutex held, after the fork: the server's one-byte message says it is ready, so
+ * that it has its name, no descriptor of the application and its warm children (announced
+ * by the messages before it) once this process goes on. */
 static gboolean
 wait_until_ready (GError **error)
 {
-  char ready;
-  ssize_t n;
+  for (;;)
+    {
+      struct pollfd pfd = { server_fd, POLLIN, 0 };
+      Reply reply;
+      int pidfd;
+      gboolean got;
 
-  do
-    n = recv (server_fd, &ready, 1, 0);
-  while (n < 0 && errno == EINTR);
-  if (n == 1)
-    return TRUE;
+      while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+        ;
+      G_LOCK (process_lock);
+      got = reply_receive_locked (&reply, &pidfd);
+      G_UNLOCK (process_lock);
+      if (got && reply.kind == 'R')
+        return TRUE;
+      if (!got)
+        break;
+      _g_process_forkserver_warm_note ((GProcessForkServerMessage) reply.kind, reply.pid, pidfd);
+    }
   forget_server ();
-  _g_process_record_errno (n < 0 ? errno : 0);
+  _g_process_record_errno (0);
   g_set_error_literal (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
                        _("Could not start the fork server: it exited at once"));
   return FALSE;
@@ -317,7 +338,7 @@ send_reply (int          fd,
             pid_t        pid,
             int          pidfd)
 {
-  Reply reply = { status, error_number, pid, 0 };
+  Reply reply = { status, error_number, pid, G_PROCESS_FORKSERVER_MESSAGE_REPLY };
   struct iovec iov = { &reply, sizeof reply };
   union
   {
@@ -549,6 +570,33 @@ close_request_fds (int n_fds)
   server.pidfd = -1;
 }
 
+/* The size of the request in the buffers, as it came */
+static gsize
+request_size (void)
+{
+  const RequestHeader *h = &server.request.header;
+
+  return sizeof (RequestHeader) + TYPE_NAME_SPACE (h->type_name_len) +
+         ((h->flags & REQUEST_PAYLOAD_IN_FD) ? 0 : h->payload_size);
+}
+
+/* A warm child (gprocess-forkserver-warm.c): waits for the request the server forwards on
+ * @handoff_fd, reads it as the server did, and becomes the served child. End-of-file (the
+ * server has gone) ends it. */
+void
+_g_process_forkserver_become_warm (int handoff_fd)
+{
+  int n_fds;
+
+  server.child.server_fd = handoff_fd;
+  server.pidfd = -1;
+  n_fds = receive_request (handoff_fd);
+  if (n_fds < 0 || check_request (n_fds) != REPLY_OK)
+    _exit (127);  /* the server checked it: cannot happen */
+  prctl (PR_SET_NAME, "gprocess-fsrv");  /* as a child the server clones */
+  _g_process_child_forkserver_main (&server.child);
+}
+
 /* The server's life: one request, one clone, one reply, until end-of-file. PR_SET_PDEATHSIG
  * fires when the thread that forked the server ends, not the process: it is a second guard
  * only when that thread is the main thread (end-of-file of the socket is the first). */
@@ -576,16 +624,21 @@ serve (int      fd,
   server.child.server_fd = fd;
   server.pidfd = -1;
   _g_process_forkserver_make_spare ();
-  /* Ready (named, descriptors closed, spare made): g_process_start_fork_server() returns */
+  _g_process_forkserver_warm_server_init (fd, with_pidfd);
+  _g_process_forkserver_warm_refill ();
+  /* Ready (named, descriptors closed, spare and warm children made):
+   * g_process_start_fork_server() returns */
   while (send (fd, "R", 1, MSG_NOSIGNAL) < 0 && errno == EINTR)
     ;
   for (;;)
     {
-      int n_fds = receive_request (fd);
+      int n_fds;
       ReplyStatus status;
       pid_t pid = -1;
       int error_number = 0;
 
+      _g_process_forkserver_warm_refill ();  /* while no request waits */
+      n_fds = receive_request (fd);
       if (n_fds < 0)
         {
           send_reply (fd, REPLY_BAD_REQUEST, 0, 0, -1);
@@ -593,10 +646,15 @@ serve (int      fd,
         }
       status = check_request (n_fds);
       if (status == REPLY_OK)
+        pid = _g_process_forkserver_warm_take (&server.pidfd);
+      if (status == REPLY_OK && pid < 0)
         {
           pid = clone_child (with_pidfd, &server.pidfd);
           if (pid == 0)
-            _g_process_child_forkserver_main (&server.child);
+            {
+              _g_process_forkserver_warm_close_in_child ();
+              _g_process_child_forkserver_main (&server.child);
+            }
           if (pid < 0)
             {
               status = REPLY_CLONE_FAILED;
@@ -604,6 +662,10 @@ serve (int      fd,
             }
         }
       send_reply (fd, status, error_number, pid, server.pidfd);
+      /* A warm child gets the request after the reply: woken first on a busy CPU, it would
+       * run its bootstrap while the application waits for the reply */
+      _g_process_forkserver_warm_forward (server.request.bytes, request_size (), server.fds,
+                                          n_fds);
       close_request_fds (n_fds);
     }
 }
@@ -787,6 +849,11 @@ reply_receive_locked (Reply *reply,
   do
     n = recvmsg (server_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
+  if (n == 1 && ((char *) reply)[0] == 'R')
+    {
+      reply->kind = 'R';  /* the server is ready: its one-byte message */
+      return TRUE;
+    }
   if (n < (ssize_t) sizeof *reply)
     return FALSE;
   for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
@@ -871,14 +938,32 @@ exchange (Request             *r,
                    _("Could not start process “%s”: %s"), r->name, g_strerror (saved_errno));
       return FALSE;
     }
-  while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
-    ;
-
-  G_LOCK (process_lock);
-  if (!reply_receive_locked (&reply, &pidfd))
+  for (;;)
     {
+      while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+        ;
+
+      G_LOCK (process_lock);
+      if (!reply_receive_locked (&reply, &pidfd))
+        {
+          G_UNLOCK (process_lock);
+          return set_server_died_error (r, error);
+        }
+      if (reply.kind == G_PROCESS_FORKSERVER_MESSAGE_REPLY)
+        break;
       G_UNLOCK (process_lock);
-      return set_server_died_error (r, error);
+      /* News of a warm child, sent before this reply */
+      _g_process_forkserver_warm_note ((GProcessForkServerMessage) reply.kind, reply.pid, pidfd);
+    }
+  if (reply.status == REPLY_OK)
+    {
+      /* A warm child: the application has held its pidfd since it was made */
+      int warm_pidfd = _g_process_forkserver_warm_claim (reply.pid);
+
+      if (pidfd < 0)
+        pidfd = warm_pidfd;
+      else
+        _g_process_fds_close_locked (warm_pidfd);
     }
   if (reply.status != REPLY_OK || (fork->use_pidfd && pidfd < 0))
     {

@@ -63,6 +63,11 @@ void                g_process_set_fork_server_child_func (GProcessForkServerChil
                                                           GDestroyNotify               destroy);
 
 GPROCESS_AVAILABLE_IN_0_2
+void                g_process_set_fork_server_warm_children (guint                    n);
+GPROCESS_AVAILABLE_IN_0_2
+guint               g_process_get_fork_server_warm_children (void);
+
+GPROCESS_AVAILABLE_IN_0_2
 GProcessStartMethod g_process_object_get_start_method    (GProcessObject              *self);
 GPROCESS_AVAILABLE_IN_0_2
 void                g_process_object_set_start_method    (GProcessObject              *self,

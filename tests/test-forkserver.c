@@ -49,6 +49,37 @@ find_server (pid_t app)
   return found;
 }
 
+/* The warm children of this process's server: its children named gprocess-warm */
+static int
+find_warm (pid_t  app,
+           pid_t *pids,
+           int    max)
+{
+  GDir *dir = g_dir_open ("/proc", 0, NULL);
+  const char *entry;
+  int n = 0;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      char *path, *contents = NULL, *comm_end;
+      int ppid;
+
+      if (!g_ascii_isdigit (entry[0]))
+        continue;
+      path = g_strdup_printf ("/proc/%s/stat", entry);
+      if (g_file_get_contents (path, &contents, NULL, NULL) &&
+          (comm_end = strrchr (contents, ')')) != NULL &&
+          sscanf (comm_end + 2, "%*c %d", &ppid) == 1 && ppid == app &&
+          strstr (contents, "(gprocess-warm)") != NULL && n < max)
+        pids[n++] = atoi (entry);
+      g_free (contents);
+      g_free (path);
+    }
+  g_dir_close (dir);
+  return n;
+}
+
 /* VmRSS of a process, in KiB */
 static long
 rss_kib (pid_t pid)
@@ -768,6 +799,8 @@ test_server_dies_with_killed_app_subprocess (void)
   struct itimerval limit = { { 0, 0 }, { under_valgrind ? 10 : 1, 0 } };
   int fds[2];
   pid_t app, server = 0;
+  pid_t warm[8];
+  int n_warm = 0;
   siginfo_t info;
   int status;
 
@@ -782,9 +815,16 @@ test_server_dies_with_killed_app_subprocess (void)
       /* The app's threads do not matter: it starts the server from a thread that lives on */
       g_assert_true (g_process_start_fork_server (NULL));
       server = find_server (getpid ());
+      /* The warm children made with the server; the first is used just below */
+      n_warm = find_warm (getpid (), warm, G_N_ELEMENTS (warm));
       p = start_served (target_sleep_forever, NULL);  /* a live child, for good measure */
       g_assert_true (g_process_object_is_alive (p));
-      if (write (fds[1], &server, sizeof server) != sizeof server)
+      for (int i = 0; i < n_warm; i++)
+        if (warm[i] == g_process_object_get_pid (p))
+          warm[i] = warm[--n_warm];
+      if (write (fds[1], &server, sizeof server) != sizeof server ||
+          write (fds[1], &n_warm, sizeof n_warm) != sizeof n_warm ||
+          write (fds[1], warm, sizeof warm) != sizeof warm)
         _exit (1);
       for (;;)
         pause ();
@@ -792,6 +832,9 @@ test_server_dies_with_killed_app_subprocess (void)
   close (fds[1]);
   g_assert_cmpint (read (fds[0], &server, sizeof server), ==, sizeof server);
   g_assert_cmpint (server, >, 0);
+  g_assert_cmpint (read (fds[0], &n_warm, sizeof n_warm), ==, sizeof n_warm);
+  g_assert_cmpint (read (fds[0], warm, sizeof warm), ==, sizeof warm);
+  g_assert_cmpint (n_warm, ==, MAX ((int) g_process_get_fork_server_warm_children () - 1, 0));
   kill (app, SIGKILL);
   g_assert_cmpint (waitpid (app, &status, 0), ==, app);
 
@@ -802,6 +845,13 @@ test_server_dies_with_killed_app_subprocess (void)
   memset (&info, 0, sizeof info);
   g_assert_no_errno (waitid (P_PID, server, &info, WEXITED));
   g_assert_cmpint (info.si_pid, ==, server);
+  /* and its warm children, orphaned too */
+  for (int i = 0; i < n_warm; i++)
+    {
+      memset (&info, 0, sizeof info);
+      g_assert_no_errno (waitid (P_PID, warm[i], &info, WEXITED));
+      g_assert_cmpint (info.si_pid, ==, warm[i]);
+    }
 }
 
 static void
@@ -1054,6 +1104,236 @@ test_served_child_leads_its_group (void)
 }
 
 
+/* ---------------------------------------------------------------------------------------- */
+/* Warm children                                                                             */
+
+static void
+target_report_warm (GProcessObject *process,
+                    gpointer        user_data)
+{
+  child_report ("%d %d %d", (int) getpid (), (int) getppid (), (int) getpgid (0));
+}
+
+/* The server has its warm children when g_process_start_fork_server() returns; a start takes
+ * one of them, and the child is a served child like any other: the application's, leading
+ * its group, with its parent-death signal and the descriptors it was passed */
+static void
+test_warm_start_uses_warm_child_subprocess (void)
+{
+  pid_t warm[8];
+  int n;
+
+  g_process_set_fork_server_warm_children (3);
+  g_assert_cmpuint (g_process_get_fork_server_warm_children (), ==, 3);
+  g_assert_true (g_process_start_fork_server (NULL));
+  n = find_warm (getpid (), warm, G_N_ELEMENTS (warm));
+  g_assert_cmpint (n, ==, 3);
+
+  for (int round = 0; round < 2; round++)
+    {
+      GProcessObject *p = new_served (target_report_warm, NULL);
+      GError *error = NULL;
+      int pid = 0, ppid = 0, pgid = 0;
+      gboolean was_warm = FALSE;
+      Report r;
+      char *out;
+
+      report_open (&r);
+      g_process_object_set_process_group (p, TRUE);
+      g_process_object_set_fds (p, &r.write_fd, 1);
+      g_assert_true (g_process_object_start (p, &error));
+      g_assert_no_error (error);
+      join_ok (p);
+      g_assert_cmpint (g_process_object_get_exit_code (p), ==, 0);
+      out = report_read (&r);
+      g_assert_cmpint (sscanf (out, "%d %d %d", &pid, &ppid, &pgid), ==, 3);
+      g_assert_cmpint (pid, ==, g_process_object_get_pid (p));
+      for (int i = 0; i < n; i++)
+        was_warm |= warm[i] == pid;
+      g_assert_true (was_warm);
+      g_assert_cmpint (ppid, ==, getpid ());
+      g_assert_cmpint (pgid, ==, pid);
+      g_assert_false (has_child (pid));
+      g_free (out);
+      report_close (&r);
+      g_object_unref (p);
+    }
+}
+
+static void
+test_warm_start_uses_warm_child (void)
+{
+  g_test_trap_subprocess ("/gprocess/forkserver/warm/start-uses-a-warm-child/subprocess", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* A warm child with a parent-death signal gets it when the application is killed (the test
+ * process is a subreaper: the orphan is its child, waited for with a bounded wait) */
+static void
+test_warm_parent_death_signal_subprocess (void)
+{
+  struct sigaction sa;
+  struct itimerval limit = { { 0, 0 }, { under_valgrind ? 10 : 2, 0 } };
+  pid_t app, warm[8], child = 0;
+  siginfo_t info;
+  int fds[2], status;
+
+  g_assert_no_errno (prctl (PR_SET_CHILD_SUBREAPER, 1));
+  g_assert_no_errno (pipe (fds));
+  app = fork ();
+  g_assert_cmpint (app, >=, 0);
+  if (app == 0)
+    {
+      GProcessObject *p;
+      gboolean was_warm = FALSE;
+      int n;
+
+      g_process_set_fork_server_warm_children (2);
+      g_assert_true (g_process_start_fork_server (NULL));
+      n = find_warm (getpid (), warm, G_N_ELEMENTS (warm));
+      p = new_served (target_sleep_forever, NULL);
+      g_process_object_set_parent_death_signal (p, SIGTERM);
+      g_assert_true (g_process_object_start (p, NULL));
+      child = g_process_object_get_pid (p);
+      for (int i = 0; i < n; i++)
+        was_warm |= warm[i] == child;
+      if (!was_warm || write (fds[1], &child, sizeof child) != sizeof child)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
+  close (fds[1]);
+  g_assert_cmpint (read (fds[0], &child, sizeof child), ==, sizeof child);
+  g_assert_cmpint (child, >, 0);
+  kill (app, SIGKILL);
+  g_assert_cmpint (waitpid (app, &status, 0), ==, app);
+
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;  /* no SA_RESTART: the wait below is interrupted */
+  sigaction (SIGALRM, &sa, NULL);
+  setitimer (ITIMER_REAL, &limit, NULL);
+  memset (&info, 0, sizeof info);
+  g_assert_no_errno (waitid (P_PID, child, &info, WEXITED));
+  g_assert_cmpint (info.si_code, ==, CLD_KILLED);
+  g_assert_cmpint (info.si_status, ==, SIGTERM);
+}
+
+static void
+test_warm_parent_death_signal (void)
+{
+  g_test_trap_subprocess ("/gprocess/forkserver/warm/parent-death-signal/subprocess", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* 0 turns them off */
+static void
+test_warm_none_when_zero_subprocess (void)
+{
+  GProcessObject *p;
+  pid_t warm[8];
+
+  g_process_set_fork_server_warm_children (0);
+  g_assert_cmpuint (g_process_get_fork_server_warm_children (), ==, 0);
+  g_assert_true (g_process_start_fork_server (NULL));
+  g_assert_cmpint (find_warm (getpid (), warm, G_N_ELEMENTS (warm)), ==, 0);
+  p = start_served (target_exit_with, GINT_TO_POINTER (7));
+  join_ok (p);
+  g_assert_cmpint (g_process_object_get_exit_code (p), ==, 7);
+  g_object_unref (p);
+  g_assert_cmpint (find_warm (getpid (), warm, G_N_ELEMENTS (warm)), ==, 0);
+  g_assert_false (has_any_child () && find_server (getpid ()) == 0);
+}
+
+static void
+test_warm_none_when_zero (void)
+{
+  g_test_trap_subprocess ("/gprocess/forkserver/warm/none-when-zero/subprocess", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* The server is killed: its warm children end, and the application reaps them (no zombie)
+ * when it finds the server gone */
+static void
+test_warm_die_with_server_subprocess (void)
+{
+  GError *error = NULL;
+  GProcessObject *p;
+  pid_t warm[8], server;
+  int n;
+
+  g_process_set_fork_server_warm_children (2);
+  g_assert_true (g_process_start_fork_server (NULL));
+  n = find_warm (getpid (), warm, G_N_ELEMENTS (warm));
+  g_assert_cmpint (n, ==, 2);
+  server = find_server (getpid ());
+  g_assert_cmpint (server, >, 0);
+  kill (server, SIGKILL);
+  wait_exited_unreaped (server);
+
+  p = new_served (target_nothing, NULL);
+  g_assert_false (g_process_object_start (p, &error));
+  g_assert_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED);
+  g_clear_error (&error);
+  for (int i = 0; i < n; i++)
+    g_assert_false (has_child (warm[i]));
+  g_assert_false (has_any_child ());
+
+  /* A new server, with new warm children */
+  g_assert_true (g_process_object_start (p, &error));
+  g_assert_no_error (error);
+  join_ok (p);
+  g_object_unref (p);
+}
+
+static void
+test_warm_die_with_server (void)
+{
+  g_test_trap_subprocess ("/gprocess/forkserver/warm/die-with-server/subprocess", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* Warm children killed while they wait: the start goes to a new child, and the dead ones are
+ * reaped (through the pidfds the application holds) */
+static void
+test_warm_killed_warm_child_subprocess (void)
+{
+  GProcessObject *p;
+  pid_t warm[8];
+  int n;
+
+  g_process_set_fork_server_warm_children (2);
+  g_assert_true (g_process_start_fork_server (NULL));
+  n = find_warm (getpid (), warm, G_N_ELEMENTS (warm));
+  g_assert_cmpint (n, ==, 2);
+  for (int i = 0; i < n; i++)
+    {
+      kill (warm[i], SIGKILL);
+      wait_exited_unreaped (warm[i]);
+    }
+
+  p = start_served (target_exit_with, GINT_TO_POINTER (3));
+  for (int i = 0; i < n; i++)
+    g_assert_cmpint (g_process_object_get_pid (p), !=, warm[i]);
+  join_ok (p);
+  g_assert_cmpint (g_process_object_get_exit_code (p), ==, 3);
+  for (int i = 0; i < n; i++)
+    g_assert_false (has_child (warm[i]));
+  g_object_unref (p);
+}
+
+static void
+test_warm_killed_warm_child (void)
+{
+  g_test_trap_subprocess ("/gprocess/forkserver/warm/killed-warm-child/subprocess", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+
 int
 main (int argc, char **argv)
 {
@@ -1089,6 +1369,16 @@ main (int argc, char **argv)
   g_test_add_func ("/gprocess/forkserver/lifecycle/result-and-error", test_served_child_delivers_result_and_error);
   g_test_add_func ("/gprocess/forkserver/lifecycle/stop", test_served_child_stops);
   g_test_add_func ("/gprocess/forkserver/lifecycle/process-group", test_served_child_leads_its_group);
+  g_test_add_func ("/gprocess/forkserver/warm/start-uses-a-warm-child", test_warm_start_uses_warm_child);
+  g_test_add_func ("/gprocess/forkserver/warm/start-uses-a-warm-child/subprocess", test_warm_start_uses_warm_child_subprocess);
+  g_test_add_func ("/gprocess/forkserver/warm/parent-death-signal", test_warm_parent_death_signal);
+  g_test_add_func ("/gprocess/forkserver/warm/parent-death-signal/subprocess", test_warm_parent_death_signal_subprocess);
+  g_test_add_func ("/gprocess/forkserver/warm/none-when-zero", test_warm_none_when_zero);
+  g_test_add_func ("/gprocess/forkserver/warm/none-when-zero/subprocess", test_warm_none_when_zero_subprocess);
+  g_test_add_func ("/gprocess/forkserver/warm/die-with-server", test_warm_die_with_server);
+  g_test_add_func ("/gprocess/forkserver/warm/die-with-server/subprocess", test_warm_die_with_server_subprocess);
+  g_test_add_func ("/gprocess/forkserver/warm/killed-warm-child", test_warm_killed_warm_child);
+  g_test_add_func ("/gprocess/forkserver/warm/killed-warm-child/subprocess", test_warm_killed_warm_child_subprocess);
 
   return g_test_run ();
 }

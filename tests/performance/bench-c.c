@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -323,7 +324,8 @@ raw_many (int n)
 }
 
 static double
-gprocess_many (int n)
+gprocess_many_with (int                 n,
+                    GProcessStartMethod method)
 {
   GProcessObject **procs = g_new (GProcessObject *, n);
   double t0 = now_us ();
@@ -331,6 +333,7 @@ gprocess_many (int n)
   for (int i = 0; i < n; i++)
     {
       procs[i] = g_process_object_new_with_target (nothing, NULL, NULL);
+      g_process_object_set_start_method (procs[i], method);
       g_process_object_start (procs[i], NULL);
     }
   for (int i = 0; i < n; i++)
@@ -340,6 +343,90 @@ gprocess_many (int n)
     }
   g_free (procs);
   return (now_us () - t0) / n;
+}
+
+static double
+gprocess_many (int n)
+{
+  return gprocess_many_with (n, G_PROCESS_START_METHOD_FORK);
+}
+
+/* The same children made by the fork server (warm children as configured): the server stays
+ * small, so a later child's fork does not copy what the parent allocated for earlier ones */
+static double
+gprocess_many_forkserver (int n)
+{
+  return gprocess_many_with (n, G_PROCESS_START_METHOD_FORKSERVER);
+}
+
+/* The floor experiments for N live children: the bare pidfd prototype plus, one at a time,
+ * what the library adds per child. "epoll": each pidfd registered in one epoll instance
+ * (EPOLLONESHOT, as the reaper does), the wait through it. "alloc": a per-child record of
+ * @record_size bytes allocated in the parent and written after the child's fork, as an
+ * object and its index entries are: every later fork copies (and every later write faults)
+ * the pages they fill. */
+static double
+pidfd_many_with (int      n,
+                 gboolean with_epoll,
+                 gsize    record_size)
+{
+  int *fds = g_new (int, n);
+  char **records = g_new0 (char *, n);
+  int ep = with_epoll ? epoll_create1 (EPOLL_CLOEXEC) : -1;
+  double t0 = now_us ();
+
+  for (int i = 0; i < n; i++)
+    {
+      pid_t pid;
+
+      if (record_size > 0)
+        records[i] = g_malloc (record_size);
+      pid = fork ();
+      if (pid == 0)
+        _exit (0);
+      fds[i] = (int) syscall (SYS_pidfd_open, pid, 0);
+      if (record_size > 0)
+        memset (records[i], i, record_size);   /* written after the fork */
+      if (with_epoll)
+        {
+          struct epoll_event ev = { EPOLLIN | EPOLLONESHOT, { .u32 = (guint32) i } };
+
+          epoll_ctl (ep, EPOLL_CTL_ADD, fds[i], &ev);
+        }
+    }
+  for (int i = 0; i < n; i++)
+    {
+      struct pollfd pfd = { fds[i], POLLIN, 0 };
+      siginfo_t info;
+
+      ppoll (&pfd, 1, NULL, NULL);
+      syscall (SYS_waitid, 3 /* P_PIDFD */, fds[i], &info, WEXITED, NULL);
+      if (with_epoll)
+        epoll_ctl (ep, EPOLL_CTL_DEL, fds[i], NULL);
+      close (fds[i]);
+      g_free (records[i]);
+    }
+  if (ep >= 0)
+    close (ep);
+  g_free (records);
+  g_free (fds);
+  return (now_us () - t0) / n;
+}
+
+static double
+pidfd_epoll_many (int n)
+{
+  return pidfd_many_with (n, TRUE, 0);
+}
+
+/* About what GProcess allocates per child in the parent (the object and its private part,
+ * its strings, its index entries): see memory-per-live-child-bytes */
+#define FLOOR_RECORD_SIZE 512
+
+static double
+pidfd_epoll_alloc_many (int n)
+{
+  return pidfd_many_with (n, TRUE, FLOOR_RECORD_SIZE);
 }
 
 /* The bare pidfd prototype, no library: one pidfd per child (fork + pidfd_open), then for
@@ -593,6 +680,76 @@ touch_memory (gsize mib)
   have = mib;
 }
 
+static void
+live_children (int scale)
+{
+  /* N live children: against the bare pidfd prototype (the target) and raw fork (reported:
+   * bounded by the copy of the descriptor table) */
+  for (int n = 10; n <= 1000; n *= 10)
+    {
+      GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
+      GArray *proto = g_array_new (FALSE, FALSE, sizeof (double));
+      GArray *raw = g_array_new (FALSE, FALSE, sizeof (double));
+      Faults f = { 0 }, pf = { 0 }, rf = { 0 };
+      int reps = n == 1000 ? 3 * scale : 10 * scale;
+      char *name;
+
+      for (int r = 0; r < reps; r++)
+        {
+          double v;
+
+          faults_begin (&rf);
+          v = raw_many (n);
+          faults_end (&rf, n);
+          g_array_append_val (raw, v);
+          faults_begin (&pf);
+          v = pidfd_many (n);
+          faults_end (&pf, n);
+          g_array_append_val (proto, v);
+          faults_begin (&f);
+          v = gprocess_many (n);
+          faults_end (&f, n);
+          g_array_append_val (samples, v);
+        }
+      name = g_strdup_printf ("live-children-%d-per-child", n);
+      report_faults (name, samples, proto, &f, &pf);
+      g_free (name);
+      name = g_strdup_printf ("live-children-%d-per-child-vs-raw-fork", n);
+      report_faults (name, samples, raw, &f, &rf);
+      g_free (name);
+      if (n == 1000)
+        {
+          /* The floor experiments (issue 21, item 4), against the same prototype samples */
+          static const struct { const char *name; double (*func) (int); } floors[] = {
+            { "live-children-1000-floor-pidfd+epoll", pidfd_epoll_many },
+            { "live-children-1000-floor-pidfd+epoll+512B-record", pidfd_epoll_alloc_many },
+            { "live-children-1000-per-child-forkserver", gprocess_many_forkserver },
+          };
+
+          for (guint k = 0; k < G_N_ELEMENTS (floors); k++)
+            {
+              GArray *v_samples = g_array_new (FALSE, FALSE, sizeof (double));
+              Faults vf = { 0 };
+
+              for (int r = 0; r < reps; r++)
+                {
+                  double v;
+
+                  faults_begin (&vf);
+                  v = floors[k].func (n);
+                  faults_end (&vf, n);
+                  g_array_append_val (v_samples, v);
+                }
+              report_faults (floors[k].name, v_samples, proto, &vf, &pf);
+              g_array_unref (v_samples);
+            }
+        }
+      g_array_unref (samples);
+      g_array_unref (proto);
+      g_array_unref (raw);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -628,6 +785,13 @@ main (int argc, char *argv[])
       return 0;
     }
 
+  /* The live-children rows alone, with the floor experiments */
+  if (argc > 1 && g_str_equal (argv[1], "live-children"))
+    {
+      live_children (g_getenv ("BENCH_QUICK") ? 1 : 4);
+      return 0;
+    }
+
   if (argc > 1 && g_str_equal (argv[1], "fault-cost"))
     {
       fault_cost ();
@@ -652,44 +816,7 @@ main (int argc, char *argv[])
 
   compare ("glib-floor-fork-plus-gobject", gobject_floor_round_trip, raw_round_trip, 5 * scale, 25, NULL, NULL, NULL, NULL);
 
-  /* N live children: against the bare pidfd prototype (the target) and raw fork (reported:
-   * bounded by the copy of the descriptor table) */
-  for (int n = 10; n <= 1000; n *= 10)
-    {
-      GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
-      GArray *proto = g_array_new (FALSE, FALSE, sizeof (double));
-      GArray *raw = g_array_new (FALSE, FALSE, sizeof (double));
-      Faults f = { 0 }, pf = { 0 }, rf = { 0 };
-      int reps = n == 1000 ? 3 * scale : 10 * scale;
-      char *name;
-
-      for (int r = 0; r < reps; r++)
-        {
-          double v;
-
-          faults_begin (&rf);
-          v = raw_many (n);
-          faults_end (&rf, n);
-          g_array_append_val (raw, v);
-          faults_begin (&pf);
-          v = pidfd_many (n);
-          faults_end (&pf, n);
-          g_array_append_val (proto, v);
-          faults_begin (&f);
-          v = gprocess_many (n);
-          faults_end (&f, n);
-          g_array_append_val (samples, v);
-        }
-      name = g_strdup_printf ("live-children-%d-per-child", n);
-      report_faults (name, samples, proto, &f, &pf);
-      g_free (name);
-      name = g_strdup_printf ("live-children-%d-per-child-vs-raw-fork", n);
-      report_faults (name, samples, raw, &f, &rf);
-      g_free (name);
-      g_array_unref (samples);
-      g_array_unref (proto);
-      g_array_unref (raw);
-    }
+  live_children (scale);
 
   {
     gsize sizes[] = { 10, 256, 1024 };

@@ -1,14 +1,18 @@
 /* bench-start-methods.c: start+join per start method, as the parent's memory grows
  *
- * Rows: GProcess with the fork server, GProcess with fork, posix_spawn of /bin/true, each
- * against raw fork()+waitpid() of a small process (a helper forked at the beginning, while
- * this process is small). Paired: every level interleaves one baseline measurement with one
+ * Rows: raw fork()+waitpid() of this process, GProcess with fork, GProcess with the fork
+ * server and its warm children (starts spaced 3 ms apart, as applications start children,
+ * and in a tight loop, where the server's refill competes for the one CPU), posix_spawn of
+ * /bin/true, each against raw fork()+waitpid() of a small process (a helper forked at the
+ * beginning, while this process is small). With `--cold`, the fork server without warm
+ * children (g_process_set_fork_server_warm_children (0)) instead: spaced and tight. Paired: every level interleaves one baseline measurement with one
  * of each method, so that a busy machine shifts both. One CPU: the process (and so every
  * child, the helper and the server) is pinned to the first CPU it may use. The parent's heap
  * is touched (written) up to 0, 64, 512 MiB and 2 GiB; the server was started before.
  *
  * Output: one line per method and level: median microseconds, and the ratio of the medians
- * to the baseline. `--quick` runs fewer rounds (for the tests).
+ * to the baseline; `--tsv`: tab-separated (method, MiB, median, baseline, ratio), for
+ * build-aux/run-benchmarks.py. `--quick` runs fewer rounds (for the tests).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +139,38 @@ gprocess_start_join (GProcessStartMethod method)
   return t0;
 }
 
+static long
+minor_faults (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_minflt;
+}
+
+/* The parent's start alone (the join is not timed); its page faults are added to *faults */
+static double
+gprocess_start_only (GProcessStartMethod method,
+                     long               *faults)
+{
+  GError *error = NULL;
+  GProcessObject *p = g_process_object_new_with_target (target_nothing, NULL, NULL);
+  double t0;
+  long f0;
+
+  g_process_object_set_start_method (p, method);
+  f0 = minor_faults ();
+  t0 = now_us ();
+  if (!g_process_object_start (p, &error))
+    g_error ("%s", error->message);
+  t0 = now_us () - t0;
+  *faults += minor_faults () - f0;
+  if (!g_process_object_join (p, -1, NULL, &error))
+    g_error ("%s", error->message);
+  g_object_unref (p);
+  return t0;
+}
+
 static double
 spawn_true (void)
 {
@@ -166,34 +203,62 @@ pin_to_one_cpu (void)
       }
 }
 
-enum { M_SERVER, M_FORK, M_SPAWN, N_METHODS };
+enum { M_RAW, M_FORK, M_SERVER_SPACED, M_SERVER_TIGHT, M_SERVER_START, M_SPAWN, N_METHODS };
 static const char *method_names[N_METHODS] = {
-  "GProcess fork server", "GProcess fork", "posix_spawn /bin/true",
+  "raw fork", "GProcess fork", "fork server warm spaced", "fork server warm tight",
+  "fork server warm start()", "posix_spawn /bin/true",
 };
+static const char *cold_names[N_METHODS] = {
+  NULL, NULL, "fork server cold spaced", "fork server cold tight", "fork server cold start()",
+  NULL,
+};
+
+/* Starts spaced this far apart: the time an application spends between starts (not timed) */
+static void
+space_out (void)
+{
+  struct timespec ts = { 0, 3 * 1000 * 1000 };
+
+  while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
 
 int
 main (int argc, char **argv)
 {
   static const int levels_mib[] = { 0, 64, 512, 2048 };
-  gboolean quick = argc > 1 && strcmp (argv[1], "--quick") == 0;
+  gboolean quick = FALSE, cold = FALSE, tsv = FALSE;
   GError *error = NULL;
   char *heap = NULL;
   gsize touched = 0;
   Helper helper;
 
+  for (int a = 1; a < argc; a++)
+    {
+      quick |= strcmp (argv[a], "--quick") == 0;
+      cold |= strcmp (argv[a], "--cold") == 0;
+      tsv |= strcmp (argv[a], "--tsv") == 0;
+    }
+  if (cold)
+    g_process_set_fork_server_warm_children (0);
   pin_to_one_cpu ();
   helper_start (&helper);
   if (!g_process_start_fork_server (&error))
     g_error ("%s", error->message);
 
-  printf ("# start+join, median of paired rounds, one CPU; baseline: raw fork+waitpid of a small process\n");
-  printf ("%-24s %9s %12s %12s %7s\n", "method", "RSS MiB", "median us", "baseline us", "ratio");
+  if (!tsv)
+    {
+      printf ("# start+join, median of paired rounds, one CPU; baseline: raw fork+waitpid of a small process; warm children: %u\n",
+              g_process_get_fork_server_warm_children ());
+      printf ("%-26s %9s %12s %12s %7s\n", "method", "RSS MiB", "median us", "baseline us", "ratio");
+    }
   for (guint l = 0; l < G_N_ELEMENTS (levels_mib); l++)
     {
       gsize size = (gsize) levels_mib[l] * 1024 * 1024;
       int rounds = quick ? 10 : (levels_mib[l] >= 512 ? 40 : 200);
       double *base = g_new (double, rounds);
       double *t[N_METHODS];
+      long start_faults = 0;
 
       if (quick && levels_mib[l] > 64)
         break;
@@ -211,18 +276,39 @@ main (int argc, char **argv)
       for (int i = 0; i < rounds; i++)
         {
           base[i] = helper_measure (&helper);
-          t[M_SERVER][i] = gprocess_start_join (G_PROCESS_START_METHOD_FORKSERVER);
-          t[M_FORK][i] = gprocess_start_join (G_PROCESS_START_METHOD_FORK);
-          t[M_SPAWN][i] = spawn_true ();
+          if (!cold)
+            {
+              t[M_RAW][i] = raw_fork_join ();
+              t[M_FORK][i] = gprocess_start_join (G_PROCESS_START_METHOD_FORK);
+              t[M_SPAWN][i] = spawn_true ();
+            }
+          space_out ();
+          t[M_SERVER_SPACED][i] = gprocess_start_join (G_PROCESS_START_METHOD_FORKSERVER);
+          space_out ();
+          t[M_SERVER_START][i] = gprocess_start_only (G_PROCESS_START_METHOD_FORKSERVER,
+                                                      &start_faults);
+          /* A tight loop: the warm children are used up, each start finds the server
+           * refilling; the last of four is kept */
+          for (int k = 0; k < 4; k++)
+            t[M_SERVER_TIGHT][i] = gprocess_start_join (G_PROCESS_START_METHOD_FORKSERVER);
         }
       {
         double b = median (base, rounds);
 
         for (int m = 0; m < N_METHODS; m++)
           {
-            double v = median (t[m], rounds);
+            const char *name = cold ? cold_names[m] : method_names[m];
+            double v;
 
-            printf ("%-24s %9d %12.1f %12.1f %7.2f\n", method_names[m], levels_mib[l], v, b, v / b);
+            if (name != NULL)
+              {
+                v = median (t[m], rounds);
+                printf (tsv ? "%s\t%d\t%.1f\t%.1f\t%.3f" : "%-26s %9d %12.1f %12.1f %7.2f",
+                        name, levels_mib[l], v, b, v / b);
+                if (m == M_SERVER_START)
+                  printf (tsv ? "\t%.2f" : "   parent faults/start %.2f", (double) start_faults / rounds);
+                printf ("\n");
+              }
             g_free (t[m]);
           }
       }

@@ -2,7 +2,8 @@
 # bench-start-methods.py: multiprocessing's forkserver and spawn, start+join as the parent's
 # memory grows, against raw os.fork()+waitpid() of a small process (a helper forked at the
 # beginning), in paired rounds on one CPU: the rows of the "Start methods" chapter that the
-# C benchmark (bench-start-methods.c) cannot make. `--quick` runs fewer rounds.
+# C benchmark (bench-start-methods.c) cannot make. `--quick` runs fewer rounds; `--tsv` prints
+# tab-separated rows (method, MiB, median us, baseline us, ratio) for run-benchmarks.py.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import multiprocessing
 import os
@@ -56,6 +57,7 @@ def start_join(ctx):
 
 def main():
     quick = '--quick' in sys.argv
+    tsv = '--tsv' in sys.argv
     cpus = sorted(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {cpus[0]})
     helper = start_helper()
@@ -64,9 +66,11 @@ def main():
     contexts['multiprocessing forkserver'].set_forkserver_preload([])
     for ctx in contexts.values():
         start_join(ctx)  # the forkserver starts here, while the parent is small
-    print('# start+join, median of paired rounds, one CPU; '
-          'baseline: raw fork+waitpid of a small process')
-    print('%-28s %9s %12s %12s %7s' % ('method', 'RSS MiB', 'median us', 'baseline us', 'ratio'))
+    if not tsv:
+        print('# start+join, median of paired rounds, one CPU; '
+              'baseline: raw fork+waitpid of a small process')
+        print('%-28s %9s %12s %12s %7s' % ('method', 'RSS MiB', 'median us', 'baseline us',
+                                           'ratio'))
     heap = bytearray()
     for mib in (0, 64, 512, 2048):
         if quick and mib > 64:
@@ -82,7 +86,8 @@ def main():
         b = statistics.median(base)
         for name, values in times.items():
             v = statistics.median(values)
-            print('%-28s %9d %12.1f %12.1f %7.2f' % (name, mib, v * 1e6, b * 1e6, v / b))
+            print(('%s\t%d\t%.1f\t%.1f\t%.3f' if tsv else '%-28s %9d %12.1f %12.1f %7.2f') % (
+                name, mib, v * 1e6, b * 1e6, v / b))
         sys.stdout.flush()
     os.close(helper[1])
     os.waitpid(helper[0], 0)

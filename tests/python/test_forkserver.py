@@ -56,8 +56,10 @@ class TestForkServer(unittest.TestCase):
         out = self.run_ok('''
             import os, sys
             def report(n):
-                print(n, os.getppid() == PARENT,
-                      GProcess.current_process().name, flush=True)
+                # One write(): the three children run at once (the fork server's warm
+                # children start them back to back), and print() writes piece by piece
+                os.write(1, ('%d %s %s\\n' % (n, os.getppid() == PARENT,
+                                             GProcess.current_process().name)).encode())
                 sys.exit(n)
             PARENT = os.getpid()
             GProcess.set_start_method('forkserver')
