@@ -97,8 +97,11 @@ def alive(p):
         os.kill(p, 0)
     except ProcessLookupError:
         return False
-    with open('/proc/%d/stat' % p) as f:
-        return f.read().rpartition(')')[2].split()[0] != 'Z'
+    try:
+        with open('/proc/%d/stat' % p) as f:
+            return f.read().rpartition(')')[2].split()[0] != 'Z'
+    except (ProcessLookupError, FileNotFoundError):
+        return False   # reaped between the kill(0) and the open
 
 
 def wait_gone(p, timeout=10):
