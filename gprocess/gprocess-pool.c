@@ -81,6 +81,7 @@ typedef struct
   GPid pid;
   int fd;                    /* our end of the socket pair, -1 once closed */
   WorkerState state;
+  gboolean exited;           /* its end was observed: no exit source any more */
   Task *task;                /* while BUSY */
   guint n_tasks;
   guint64 boot_rss;
@@ -667,12 +668,17 @@ on_worker_exit (GProcessObject *process,
   Worker *w = data;
   GProcessPool *self = w->pool;
 
+  g_clear_pointer (&w->exit_source, g_source_unref);  /* it is being dispatched once */
+  if (w->exited)
+    return G_SOURCE_REMOVE;
+  w->exited = TRUE;   /* callbacks below may re-create sources (a sync call): not this one */
   g_object_ref (self);
   worker_ref (w);
-  g_clear_pointer (&w->exit_source, g_source_unref);  /* it is being dispatched once */
   /* A result written just before the end is still in the socket */
   if (w->fd >= 0)
     worker_drain (w);
+  w->state = WORKER_STOPPING;   /* no longer live: a callback below may need a new worker */
+  worker_close_socket (w);
   if (w->task != NULL)
     {
       Task *t = w->task;
@@ -684,8 +690,11 @@ on_worker_exit (GProcessObject *process,
     }
   worker_close_socket (w);
   clear_source (&w->timer_source);
-  self->workers = g_list_remove (self->workers, w);
-  worker_unref (w);   /* the list's */
+  if (g_list_find (self->workers, w) != NULL)
+    {
+      self->workers = g_list_remove (self->workers, w);
+      worker_unref (w);   /* the list's */
+    }
   worker_unref (w);
   pool_schedule (self);
   g_object_unref (self);
@@ -898,7 +907,7 @@ worker_watch (Worker *w)
   if (w->fd >= 0)
     w->io_source = attach (self, g_unix_fd_source_new (w->fd, G_IO_IN | G_IO_HUP | G_IO_ERR),
                            (GSourceFunc) (void (*) (void)) on_worker_io, w);
-  if (w->exit_source != NULL || w->process != NULL)
+  if (!w->exited)
     {
       clear_source (&w->exit_source);
       w->exit_source = attach (self, g_process_object_create_source (w->process, NULL),
