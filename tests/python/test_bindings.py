@@ -449,6 +449,24 @@ class TestTypingAndHelp(unittest.TestCase):
                                 if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
                     self.assertEqual(params, expected, node.name)
 
+    def test_stub_matches_the_typelib(self):
+        # Issue 20 item 8: the stub's enums (every member), constants and functions are the
+        # typelib's (generated from the GIR), so that the stub cannot drift from the library
+        from gi._gi import ConstantInfo, EnumInfo, FunctionInfo, Repository
+        stub = self._stub()
+        classes = {node.name: node for node in stub.body if isinstance(node, ast.ClassDef)}
+        top = self._names(stub.body)
+        for info in Repository.get_default().get_infos('GProcess'):
+            name = info.get_name()
+            if isinstance(info, EnumInfo):
+                self.assertIn(name, classes, 'stub lacks the enum %s' % name)
+                members = self._names(classes[name].body)
+                for value in info.get_values():
+                    self.assertIn(value.get_name().upper(), members,
+                                  'stub lacks %s.%s' % (name, value.get_name().upper()))
+            elif isinstance(info, (ConstantInfo, FunctionInfo)):
+                self.assertIn(name, top, 'stub lacks %s' % name)
+
     def test_stub_with_mypy(self):
         # Debian 12 packages mypy (1.0.1); when it is installed, the stub must pass it. meson
         # runs it as a test of its own (python-stub-mypy), which sets GPROCESS_TEST_MYPY.

@@ -2,15 +2,18 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import multiprocessing.context
+import pickle
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, NoReturn, Optional, Sequence
 
 from gi.repository import Gio, GLib, GObject
 
 __all__ = ['Object', 'Process', 'current_process', 'parent_process', 'active_children',
            'get_context', 'Usage', 'RemoteTraceback', 'get_start_method', 'set_start_method',
-           'get_all_start_methods', 'start_fork_server', 'ForkProcess', 'ForkServerProcess']
+           'get_all_start_methods', 'start_fork_server', 'ForkProcess', 'ForkServerProcess',
+           'NotTransferableError']
 
 EXIT_CODE_NONE: int
+EXIT_CODE_UNKNOWN: int
 MAJOR_VERSION: int
 MINOR_VERSION: int
 MICRO_VERSION: int
@@ -40,6 +43,11 @@ class RemoteTraceback(Exception):
     def __init__(self, tb: str) -> None: ...
 
 
+class NotTransferableError(ValueError, pickle.PicklingError):
+    code: Error
+    domain: str
+
+
 class Operation(GObject.GEnum):
     START: Operation
     JOIN: Operation
@@ -58,6 +66,9 @@ class Error(GObject.GEnum):
     STILL_RUNNING: Error
     CLOSED: Error
     DAEMONIC: Error
+    STATUS_UNKNOWN: Error
+    NOT_TRANSFERABLE: Error
+    WORKER_LOST: Error
 
 
 class Object(GObject.Object):

@@ -11,6 +11,9 @@ import itertools
 import sys
 import threading
 
+# pickle's PicklingError, without importing pickle (13 modules) in every program
+from _pickle import PicklingError  # noqa: F401
+
 
 def mp_process():
     """multiprocessing's process module if the program imported multiprocessing, else None."""
