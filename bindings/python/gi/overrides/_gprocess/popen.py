@@ -63,9 +63,9 @@ def start(self):
     try:
         _start(self)
     except GLib.Error as e:
-        error = getattr(_starting, 'error', None)
+        error = _starting.error
         if error is not None:
-            del _starting.error
+            _starting.error = None
             raise error from None
         if e.domain == process.ERROR_DOMAIN and e.code == process.Error.NOT_TRANSFERABLE:
             raise results.NotTransferableError(
@@ -92,7 +92,7 @@ def fork_hook(*_user_data):
     print the exception and return 0, which reads as "the child". A failure is kept for
     start() to raise as it was."""
     _note_started()  # also for children started by C code
-    if getattr(_starting, 'server', False):
+    if _starting.server:
         forkserver.snapshot()   # what the server about to be forked will have
     try:
         pid = os.fork()
@@ -100,12 +100,12 @@ def fork_hook(*_user_data):
         _starting.error = e
         return -((e.errno if isinstance(e, OSError) else None) or errno.EINTR)
     if pid == 0:
-        if getattr(_starting, 'server', False):
+        if _starting.server:
             # The fork server (forkserver.start_server()): the library serves requests here
             return 0
         # The C side of the child is already set up (pthread_atfork): the current process is
         # the object being started. Live its life from here; never return into C.
-        proc = getattr(_starting, 'process', None)
+        proc = _starting.process
         bootstrap(proc if proc is not None else lib.get_current())
     return pid
 
@@ -118,15 +118,18 @@ def forkserver_entry(self):
         return self.run()
     forkserver.entered = True   # once: a later call of the vfunc is a plain run()
     try:
-        from multiprocessing import reduction
-        forkserver.inherited_fds = tuple(lib.Object.get_fds(self) or ())
-        args = lib.Object.get_args(self)
-        state = {} if args is None else \
-            reduction.ForkingPickler.loads(args.get_data_as_bytes().get_data())
-        self.__dict__.update(state)
-    except BaseException:
-        util.die(lib.Object.get_name(self))
-    bootstrap(self)
+        try:
+            from multiprocessing import reduction
+            forkserver.inherited_fds = tuple(lib.Object.get_fds(self) or ())
+            args = lib.Object.get_args(self)
+            state = {} if args is None else \
+                reduction.ForkingPickler.loads(args.get_data_as_bytes().get_data())
+            self.__dict__.update(state)
+        except BaseException:
+            util.die(lib.Object.get_name(self))
+        bootstrap(self)
+    finally:
+        os._exit(1)   # neither returns; if they failed to end the child, it fails
 
 
 forkserver_entry._gprocess_entry = True
@@ -159,7 +162,7 @@ def bootstrap(proc):
                     outcome = _set_outcome('python-value', value)
             finally:
                 if util_module is not None:
-                    _cpython.exit_function(util_module)     # P:_bootstrap
+                    _cpython.exit_function(util_module, mpp)     # P:_bootstrap
         except SystemExit as e:                             # P:_bootstrap
             if e.code is None:
                 exitcode = 0
