@@ -449,6 +449,24 @@ class TestTypingAndHelp(unittest.TestCase):
                                 if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
                     self.assertEqual(params, expected, node.name)
 
+    def test_stub_matches_the_typelib(self):
+        # Issue 20 item 8: the stub's enums (every member), constants and functions are the
+        # typelib's (generated from the GIR), so that the stub cannot drift from the library
+        from gi._gi import ConstantInfo, EnumInfo, FunctionInfo, Repository
+        stub = self._stub()
+        classes = {node.name: node for node in stub.body if isinstance(node, ast.ClassDef)}
+        top = self._names(stub.body)
+        for info in Repository.get_default().get_infos('GProcess'):
+            name = info.get_name()
+            if isinstance(info, EnumInfo):
+                self.assertIn(name, classes, 'stub lacks the enum %s' % name)
+                members = self._names(classes[name].body)
+                for value in info.get_values():
+                    self.assertIn(value.get_name().upper(), members,
+                                  'stub lacks %s.%s' % (name, value.get_name().upper()))
+            elif isinstance(info, (ConstantInfo, FunctionInfo)):
+                self.assertIn(name, top, 'stub lacks %s' % name)
+
     def test_stub_with_mypy(self):
         # Debian 12 packages mypy (1.0.1); when it is installed, the stub must pass it. meson
         # runs it as a test of its own (python-stub-mypy), which sets GPROCESS_TEST_MYPY.
@@ -462,6 +480,39 @@ class TestTypingAndHelp(unittest.TestCase):
         out, err, status = mypy.api.run(['--ignore-missing-imports', '--no-incremental',
                                          '--cache-dir=/dev/null', path])
         self.assertEqual(status, 0, out + err)
+        # Issue 20 item 8: a program's `from gi.repository import GProcess` is typed by the
+        # stub as mypy finds it (PEP 561: gi-stubs/repository/GProcess.pyi, here on the
+        # uninstalled PYTHONPATH, installed beside the override's folder)
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            program = os.path.join(tmp, 'program.py')
+            with open(program, 'w', encoding='utf-8') as f:
+                f.write('import gi\n'
+                        "gi.require_version('GProcess', '1.0')\n"
+                        'from gi.repository import GLib, GProcess\n'
+                        'p = GProcess.Process(target=print)\n'
+                        'p.join(1.5)\n'
+                        'name: int = p.name\n'
+                        'reveal_type(p.exitcode)\n')
+            # (no --ignore-missing-imports: gi-stubs's __init__.pyi make the rest of gi Any)
+            out, err, status = mypy.api.run(['--no-incremental', '--cache-dir=/dev/null',
+                                             program])
+        self.assertIn('program.py:6: error: Incompatible types in assignment (expression has '
+                      'type "str", variable has type "int")', out)
+        self.assertIn('Revealed type is "Union[builtins.int, None]"', out)
+        self.assertEqual(out.count('error:'), 1, out + err)
+
+    def test_reference_names_every_start_method(self):
+        # Issue 20 item 8: the Contexts section of the reference (python.xml) says which
+        # methods get_context() takes: every one the binding has, and no "None or 'fork'"
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'docs',
+                            'reference', 'python.xml')
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        section = text.split('<section id="gprocess-python-contexts">')[1].split('</section>')[0]
+        for method in GProcess.get_all_start_methods():
+            self.assertIn("<literal>'%s'</literal>" % method, section)
+        self.assertNotIn("<literal>None</literal> or\n      <literal>'fork'</literal>", section)
 
     def test_properties_and_methods_documented(self):
         for name in ('name', 'daemon', 'authkey', 'exitcode', 'ident', 'pid', 'sentinel',

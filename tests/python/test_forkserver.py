@@ -217,8 +217,9 @@ class TestForkServer(unittest.TestCase):
             p = GProcess.Process(target=lambda: None)
             try:
                 p.start()
-            except (pickle.PicklingError, AttributeError) as e:
-                print('not picklable:', type(e).__name__)
+            except pickle.PicklingError as e:
+                print('not picklable:', type(e).__name__, e.code == GProcess.Error.NOT_TRANSFERABLE,
+                      'do not pickle' in str(e), type(e.__cause__).__name__)
             GProcess.start_fork_server()
             class Late(GProcess.Process):
                 def run(self):
@@ -226,10 +227,68 @@ class TestForkServer(unittest.TestCase):
             try:
                 Late().start()
             except ValueError as e:
-                print('ValueError', 'did not exist when the server started' in str(e))
+                print('ValueError', 'did not exist when the server started' in str(e),
+                      isinstance(e, GProcess.NotTransferableError))
         ''')
-        self.assertEqual(out.stdout, 'not picklable: PicklingError\nValueError True\n',
-                         out.stderr)
+        self.assertEqual(out.stdout, 'not picklable: NotTransferableError True True '
+                                     'PicklingError\nValueError True True\n', out.stderr)
+
+    def test_late_definitions_are_refused_at_start(self):
+        # Issue 20 item 1: what the server's copy of the program does not have is refused by
+        # start() (G_PROCESS_ERROR_NOT_TRANSFERABLE, saying why), not left to fail in the child
+        out = run_program(self, '''
+            import threading
+            def early(x):
+                print('early', x, flush=True)
+            class EarlyArg:
+                pass
+            def redefined():
+                print('old')
+            GProcess.set_start_method('forkserver')
+            def late():
+                pass
+            class LateArg:
+                pass
+            def redefined():
+                print('new')
+            def attempt(label, **kwargs):
+                p = GProcess.Process(**kwargs)
+                try:
+                    p.start()
+                except GProcess.NotTransferableError as e:
+                    print(label, 'refused:', str(e).split(': ', 1)[1].split(';')[0])
+                    print(label, 'state', p.get_state().value_nick)
+                else:
+                    p.join(60)
+                    print(label, 'exitcode', p.exitcode, flush=True)
+            attempt('late target', target=late)
+            attempt('late class in args', target=early, args=(LateArg(),))
+            attempt('late function in kwargs', target=early, kwargs={'x': [late]})
+            attempt('redefined', target=redefined)
+            attempt('lock', target=early, args=(threading.Lock(),))
+            attempt('early', target=early, args=(EarlyArg(),))
+            import json
+            attempt('module imported later', target=json.dumps, args=([1],))
+        ''')
+        self.assertEqual(out.stderr, '')
+        lines = out.stdout.splitlines()
+        self.assertEqual(lines[:10], [
+            'late target refused: __main__.late was defined after the fork server started',
+            'late target state initial',
+            'late class in args refused: __main__.LateArg was defined after the fork server '
+            'started',
+            'late class in args state initial',
+            'late function in kwargs refused: __main__.late was defined after the fork server '
+            'started',
+            'late function in kwargs state initial',
+            'redefined refused: __main__.redefined was redefined after the fork server started '
+            '(the server has the old one)',
+            'redefined state initial',
+            "lock refused: its target, arguments or attributes do not pickle (TypeError: cannot "
+            "pickle '_thread.lock' object)",
+            'lock state initial'])
+        self.assertTrue(lines[10].startswith('early <__main__.EarlyArg object at'), lines)
+        self.assertEqual(lines[11:], ['early exitcode 0', 'module imported later exitcode 0'])
 
 
 if __name__ == '__main__':

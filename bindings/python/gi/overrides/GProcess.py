@@ -34,11 +34,12 @@ from ._gprocess.context import (get_all_start_methods, get_context, get_start_me
                                 set_start_method, start_fork_server)
 from ._gprocess.process import (Usage, active_children, current_process,  # noqa: F401
                                 parent_process)
-from ._gprocess.results import RemoteTraceback  # noqa: F401
+from ._gprocess.results import NotTransferableError, RemoteTraceback  # noqa: F401
 
 __all__ = ['Object', 'Process', 'current_process', 'parent_process', 'active_children',
            'get_context', 'Usage', 'RemoteTraceback', 'get_start_method', 'set_start_method',
-           'get_all_start_methods', 'start_fork_server', 'ForkProcess', 'ForkServerProcess']
+           'get_all_start_methods', 'start_fork_server', 'ForkProcess', 'ForkServerProcess',
+           'NotTransferableError']
 
 _Operation = GProcess.Operation
 _IO_ERROR_TIMED_OUT = 24  # G_IO_ERROR_TIMED_OUT
@@ -85,7 +86,7 @@ class Object(GProcess.Object):
     def __new__(cls, *args, **kwargs):
         # Under the 'forkserver' default, a plain Process is of a Python class: its GType
         # exists in the fork server, and its run vfunc enters Python there
-        if cls is Object and _context.default_is_forkserver():
+        if cls is Object and _forkserver.used and _context.default_is_forkserver():
             cls = _context.process_classes['server']
         return super().__new__(cls)
 
@@ -171,14 +172,7 @@ class Object(GProcess.Object):
             source.__class__ = _ProcessSource
         return source
 
-    def start(self):
-        """Start child process: forks a child that runs ``run()`` and ends with its exit code.
-
-        Fails with ``AssertionError`` when started twice, by another process than the
-        creator, or from a daemonic process; ``ValueError`` when closed, or when the fork
-        server cannot have what the child needs; an ``OSError`` (as ``os.fork()`` raised it:
-        ``BlockingIOError`` for EAGAIN) when the fork fails."""
-        _popen.start(self)
+    start = _popen.start   # "Start child process..." (one call less on the way to the fork)
 
     def set_start_method(self, method):
         """Sets this object's start method (a GProcess.StartMethod), before start()."""

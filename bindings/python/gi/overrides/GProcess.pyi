@@ -4,6 +4,7 @@
 import concurrent.futures
 import concurrent.futures.process
 import multiprocessing.context
+import pickle
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, NoReturn, Optional, Sequence
 
 from gi.repository import Gio, GLib, GObject
@@ -11,9 +12,10 @@ from gi.repository import Gio, GLib, GObject
 __all__ = ['Object', 'Process', 'current_process', 'parent_process', 'active_children',
            'get_context', 'Usage', 'RemoteTraceback', 'get_start_method', 'set_start_method',
            'get_all_start_methods', 'start_fork_server', 'ForkProcess', 'ForkServerProcess',
-           'ProcessPoolExecutor', 'WorkerLostError']
+           'ProcessPoolExecutor', 'WorkerLostError', 'NotTransferableError']
 
 EXIT_CODE_NONE: int
+EXIT_CODE_UNKNOWN: int
 MAJOR_VERSION: int
 MINOR_VERSION: int
 MICRO_VERSION: int
@@ -59,6 +61,11 @@ class ProcessPoolExecutor(concurrent.futures.Executor):
                  timeout: Optional[float] = ...) -> concurrent.futures.Future[Any]: ...
 
 
+class NotTransferableError(ValueError, pickle.PicklingError):
+    code: Error
+    domain: str
+
+
 class Operation(GObject.GEnum):
     START: Operation
     JOIN: Operation
@@ -77,6 +84,9 @@ class Error(GObject.GEnum):
     STILL_RUNNING: Error
     CLOSED: Error
     DAEMONIC: Error
+    STATUS_UNKNOWN: Error
+    NOT_TRANSFERABLE: Error
+    WORKER_LOST: Error
 
 
 class Object(GObject.Object):

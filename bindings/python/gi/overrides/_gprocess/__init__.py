@@ -30,6 +30,10 @@ the ones above it in this list, and the override imports them all:
 ``context``
     contexts and start methods (``multiprocessing.context``).
 
+A module for GProcessPool's ``concurrent.futures`` executor (issue 18) belongs after
+``context`` (``concurrent.futures.process``), with its public names re-exported by the
+override and listed in the stub.
+
 Names here are the package's own API between its modules and the override; the public names
 are those of ``gi.repository.GProcess``.
 """

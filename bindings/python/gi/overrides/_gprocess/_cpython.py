@@ -11,6 +11,9 @@ import itertools
 import sys
 import threading
 
+# pickle's PicklingError, without importing pickle (13 modules) in every program
+from _pickle import PicklingError  # noqa: F401
+
 
 def mp_process():
     """multiprocessing's process module if the program imported multiprocessing, else None."""
@@ -51,7 +54,8 @@ def child_reset(mpp, process, parent):
     dropped only after after_fork() ("delay finalization of the old process object until
     after _run_after_forkers() is executed")."""
     mpp._process_counter = itertools.count(1)
-    mpp._children = set()
+    if mpp._children:   # an empty one is already what the child needs
+        mpp._children = set()
     old_process = mpp._current_process
     mpp._current_process = process
     mpp._parent_process = parent
@@ -64,13 +68,20 @@ def set_native_thread_id():
 
 
 def after_fork(util):
-    """P:BaseProcess._after_fork."""
-    util._finalizer_registry.clear()
-    util._run_after_forkers()
+    """P:BaseProcess._after_fork, skipping what has nothing to do (each call and object the
+    child touches costs it pages: tests/performance/test_faults.py)."""
+    if util._finalizer_registry:
+        util._finalizer_registry.clear()
+    if util._afterfork_registry:
+        util._run_after_forkers()
 
 
-def exit_function(util):
-    util._exit_function()                                       # P:_bootstrap
+def exit_function(util, mpp):
+    """U:_exit_function, called by P:_bootstrap, when it has something to do: finalizers to
+    run, children to terminate or join, a logger to tell. Otherwise all it would do is set
+    util._exiting in a process that is about to _exit()."""
+    if util._finalizer_registry or mpp._children or util._logger is not None:
+        util._exit_function()
 
 
 def join_threads():

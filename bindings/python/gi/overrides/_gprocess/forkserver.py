@@ -10,6 +10,8 @@ object's Python state from the "args" property (pickled here by ``prepare()``)."
 
 import functools
 import io
+import sys
+import types
 
 from gi.repository import GLib
 
@@ -70,15 +72,80 @@ class Spawning:
         return len(self.fds) - 1
 
 
+# What the running server's copy of the program has: {module name: {name: function or
+# class}} of the modules loaded when it was forked (snapshot(), called by the fork hook just
+# before the server's fork). Only functions and classes are kept: they are what pickle
+# refers to by name.
+_server_has = None
+_DEFINITION = (types.FunctionType, type)
+
+
+def snapshot():
+    global _server_has
+    _server_has = None   # unknown: nothing is refused
+    has = {}
+    try:
+        for name, module in list(sys.modules.items()):
+            namespace = getattr(module, '__dict__', None)
+            if isinstance(namespace, dict):
+                has[name] = {k: v for k, v in list(namespace.items())
+                             if isinstance(v, _DEFINITION)}
+    except Exception:
+        return
+    _server_has = has
+
+
+def _not_in_server(obj):
+    """Why the server's copy of the program cannot resolve ``obj`` (a function or class that
+    pickle refers to by name), or None when it can."""
+    module, qualname = getattr(obj, '__module__', None), getattr(obj, '__qualname__', None)
+    if _server_has is None or not isinstance(qualname, str) or module not in _server_has or \
+            '<' in qualname:
+        # A module loaded later: the child imports it as pickle asks; a lambda or a local
+        # function: pickle itself refuses it
+        return None
+    top = qualname.partition('.')[0]
+    if top not in _server_has[module]:
+        return '%s.%s was defined after the fork server started' % (module, qualname)
+    if _server_has[module][top] is not getattr(sys.modules.get(module), top, None):
+        return '%s.%s was redefined after the fork server started (the server has the ' \
+               'old one)' % (module, qualname)
+    return None
+
+
+def _refuse(proc, why):
+    raise results.NotTransferableError(
+        "cannot start %r with the fork server: %s; define the functions and classes the "
+        "child needs before the server starts (set_start_method('forkserver'), "
+        "start_fork_server() or the first start under 'forkserver')" % (proc, why)) from None
+
+
 def pickle_state(proc):
     """Pickles the process's Python state, as multiprocessing's forkserver does (objects of
-    multiprocessing pass their descriptors); returns (bytes, descriptors)."""
+    multiprocessing pass their descriptors), checking that every function and class it refers
+    to by name resolves in the server; returns (bytes, descriptors)."""
     from multiprocessing import reduction
+
+    class Pickler(reduction.ForkingPickler):
+        def reducer_override(self, obj):
+            if isinstance(obj, _DEFINITION):
+                why = _not_in_server(obj)
+                if why is not None:
+                    _refuse(proc, why)
+            return NotImplemented
+
     state = {k: v for k, v in proc.__dict__.items() if not k.startswith('_gprocess_')}
     spawning = Spawning()
     buf = io.BytesIO()
     with _cpython.spawning_popen(spawning):
-        reduction.dump(state, buf)
+        try:
+            Pickler(buf).dump(state)
+        except results.NotTransferableError:
+            raise
+        except Exception as e:
+            raise results.NotTransferableError(
+                'cannot start %r with the fork server: its target, arguments or attributes '
+                'do not pickle (%s: %s)' % (proc, type(e).__name__, e)) from e
     return buf.getvalue(), spawning.fds
 
 

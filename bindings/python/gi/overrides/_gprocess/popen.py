@@ -37,9 +37,14 @@ def _note_started():
     _started_in = os.getpid()
 
 
-def start(proc):
-    """Process.start(): the library starts the child (by fork_hook, or through the fork
-    server); multiprocessing's exceptions for its refusals."""
+def start(self):
+    """Start child process: forks a child that runs ``run()`` and ends with its exit code.
+
+    Fails with ``AssertionError`` when started twice, by another process than the creator,
+    or from a daemonic process; ``ValueError`` when closed; ``NotTransferableError`` (a
+    ``ValueError`` and a ``pickle.PicklingError``) when the fork server cannot have what the
+    child needs; an ``OSError`` (as ``os.fork()`` raised it: ``BlockingIOError`` for EAGAIN)
+    when the fork fails."""
     mpp = _mp_process()
     if mpp is None and util.logging_configured():
         # logging's %(processName)s asks multiprocessing.current_process()
@@ -49,36 +54,36 @@ def start(proc):
         process.adopt()
     _check_stdin()
     _flush_std_streams()                                            # F:Popen.__init__
-    if forkserver.used and lib.Object.get_start_method(proc) == _StartMethod.FORKSERVER:
+    if forkserver.used and lib.Object.get_start_method(self) == _StartMethod.FORKSERVER:
         # Refusals first (closed, started twice...), as P:BaseProcess.start checks them
-        process.check(proc, process.Operation.START, 'start')
-        forkserver.prepare(proc)
-    _starting.process = proc
+        process.check(self, process.Operation.START, 'start')
+        forkserver.prepare(self)
+    _starting.process = self
     _note_started()
     try:
-        _start(proc)
+        _start(self)
     except GLib.Error as e:
-        error = getattr(_starting, 'error', None)
+        error = _starting.error
         if error is not None:
-            del _starting.error
+            _starting.error = None
             raise error from None
         if e.domain == process.ERROR_DOMAIN and e.code == process.Error.NOT_TRANSFERABLE:
-            raise ValueError(
+            raise results.NotTransferableError(
                 "cannot start %r with the fork server: its class %s did not exist when "
                 "the server started; define it before the first start with 'forkserver' "
-                "(or before GProcess.start_fork_server())" % (proc, type(proc).__qualname__)) \
+                "(or before GProcess.start_fork_server())" % (self, type(self).__qualname__)) \
                 from None
         process.raise_for(e, 'start')
     finally:
         _starting.process = None
     # Avoid a reference cycle if the target holds the process object (P:BaseProcess.start,
     # bpo-30775)
-    proc._target = None
-    proc._args = ()
-    proc._kwargs = {}
-    proc._gi_target = None
+    self._target = None
+    self._args = ()
+    self._kwargs = {}
+    self._gi_target = None
     if mpp is not None:
-        process.remember(proc)
+        process.remember(self)
 
 
 def fork_hook(*_user_data):
@@ -87,18 +92,20 @@ def fork_hook(*_user_data):
     print the exception and return 0, which reads as "the child". A failure is kept for
     start() to raise as it was."""
     _note_started()  # also for children started by C code
+    if _starting.server:
+        forkserver.snapshot()   # what the server about to be forked will have
     try:
         pid = os.fork()
     except BaseException as e:  # OSError (BlockingIOError for EAGAIN), KeyboardInterrupt...
         _starting.error = e
         return -((e.errno if isinstance(e, OSError) else None) or errno.EINTR)
     if pid == 0:
-        if getattr(_starting, 'server', False):
+        if _starting.server:
             # The fork server (forkserver.start_server()): the library serves requests here
             return 0
         # The C side of the child is already set up (pthread_atfork): the current process is
         # the object being started. Live its life from here; never return into C.
-        proc = getattr(_starting, 'process', None)
+        proc = _starting.process
         bootstrap(proc if proc is not None else lib.get_current())
     return pid
 
@@ -111,15 +118,18 @@ def forkserver_entry(self):
         return self.run()
     forkserver.entered = True   # once: a later call of the vfunc is a plain run()
     try:
-        from multiprocessing import reduction
-        forkserver.inherited_fds = tuple(lib.Object.get_fds(self) or ())
-        args = lib.Object.get_args(self)
-        state = {} if args is None else \
-            reduction.ForkingPickler.loads(args.get_data_as_bytes().get_data())
-        self.__dict__.update(state)
-    except BaseException:
-        util.die(lib.Object.get_name(self))
-    bootstrap(self)
+        try:
+            from multiprocessing import reduction
+            forkserver.inherited_fds = tuple(lib.Object.get_fds(self) or ())
+            args = lib.Object.get_args(self)
+            state = {} if args is None else \
+                reduction.ForkingPickler.loads(args.get_data_as_bytes().get_data())
+            self.__dict__.update(state)
+        except BaseException:
+            util.die(lib.Object.get_name(self))
+        bootstrap(self)
+    finally:
+        os._exit(1)   # neither returns; if they failed to end the child, it fails
 
 
 forkserver_entry._gprocess_entry = True
@@ -152,7 +162,7 @@ def bootstrap(proc):
                     outcome = _set_outcome('python-value', value)
             finally:
                 if util_module is not None:
-                    _cpython.exit_function(util_module)     # P:_bootstrap
+                    _cpython.exit_function(util_module, mpp)     # P:_bootstrap
         except SystemExit as e:                             # P:_bootstrap
             if e.code is None:
                 exitcode = 0

@@ -10,7 +10,7 @@ import traceback
 
 from gi.repository import GLib
 
-from . import lib, process
+from . import _cpython, lib, process
 
 class RemoteTraceback(Exception):
     """The ``__cause__`` of an exception re-created from a child: its traceback text, as
@@ -25,6 +25,20 @@ class RemoteTraceback(Exception):
 
 
 RemoteTraceback.__module__ = 'gi.repository.GProcess'
+
+
+class NotTransferableError(ValueError, _cpython.PicklingError):
+    """start() under the fork server: what the child needs cannot reach it
+    (G_PROCESS_ERROR_NOT_TRANSFERABLE): a target, argument or attribute that does not pickle,
+    or a function or class that the server's copy of the program does not have (defined, or
+    redefined, after the server started). The message says which and what to do; ``code``
+    is ``GProcess.Error.NOT_TRANSFERABLE``, ``domain`` the GProcess error domain."""
+
+    code = lib.Error.NOT_TRANSFERABLE
+    domain = process.ERROR_DOMAIN
+
+
+NotTransferableError.__module__ = 'gi.repository.GProcess'
 
 
 def bytes_variant(data):

@@ -71,8 +71,15 @@ def logging_configured():
 # Between start() and the library's fork, in the thread that starts: .process, the object
 # being started (a lookup the child need not make: reading GProcess.get_current() there copies
 # ~16 pages of the parent); .error, what os.fork() raised, for start() to raise; .server,
-# while the fork server itself is being forked.
-starting = threading.local()
+# while the fork server itself is being forked. Class defaults: reading an unset one raises
+# no AttributeError (whose making would cost the parent and the child a few pages).
+class _Starting(threading.local):
+    process = None
+    error = None
+    server = False
+
+
+starting = _Starting()
 
 
 def die(name):
