@@ -101,6 +101,8 @@ typedef struct
   GPtrArray *old_args;             /* (lock process_lock) replaced while a getter's caller may
                                     * still read them: freed at finalize */
   int *fds;                        /* (lock process_lock) descriptors passed to the child */
+  GPtrArray *old_fds;              /* (lock process_lock) arrays get_fds() may have handed out
+                                    * before set_fds() replaced them: freed at finalize */
   gsize n_fds;                     /* (lock process_lock) */
 
   /* Handed from the thread that observed the end to its notification step */

@@ -184,6 +184,7 @@ _g_process_forkserver_free_object_data (GProcessObject *self)
 
   g_clear_pointer (&priv->args, g_variant_unref);
   g_clear_pointer (&priv->old_args, g_ptr_array_unref);
+  g_clear_pointer (&priv->old_fds, g_ptr_array_unref);
   g_clear_pointer (&priv->fds, g_free);
   priv->n_fds = 0;
 }
@@ -336,7 +337,8 @@ g_process_object_set_args (GProcessObject *self,
  * request, at other numbers, with close-on-exec set. In the child,
  * g_process_object_get_fds() on g_process_get_current() tells where they are, in the same
  * order. The caller keeps its descriptors: they must stay open until
- * g_process_object_start() returns. Only before g_process_object_start().
+ * g_process_object_start() returns. Only before g_process_object_start(). An array that
+ * g_process_object_get_fds() returned earlier stays valid until @self is finalized.
  *
  * Since: 0.2
  */
@@ -355,8 +357,17 @@ g_process_object_set_fds (GProcessObject *self,
   G_LOCK (process_lock);
   if (check_settable_locked (self, G_STRFUNC))
     {
-      g_free (priv->fds);
-      priv->fds = n_fds > 0 ? g_memdup2 (fds, n_fds * sizeof (int)) : NULL;
+      int *copy = n_fds > 0 ? g_memdup2 (fds, n_fds * sizeof (int)) : NULL;
+
+      /* The old array is kept until finalize, as get_fds() returns it (transfer none) to
+       * callers that may still read it, or pass it here (copied above, before it is moved) */
+      if (priv->fds != NULL)
+        {
+          if (priv->old_fds == NULL)
+            priv->old_fds = g_ptr_array_new_with_free_func (g_free);
+          g_ptr_array_add (priv->old_fds, priv->fds);
+        }
+      priv->fds = copy;
       priv->n_fds = n_fds;
     }
   G_UNLOCK (process_lock);
@@ -370,7 +381,9 @@ g_process_object_set_fds (GProcessObject *self,
  * Gets the descriptors given with g_process_object_set_fds(): in the child, on
  * g_process_get_current(), the numbers at which the child has them.
  *
- * Returns: (array length=n_fds) (transfer none) (nullable): the descriptors, or %NULL
+ * Returns: (array length=n_fds) (transfer none) (nullable): the descriptors, or %NULL;
+ *   owned by @self, valid as long as @self lives (a later g_process_object_set_fds() does
+ *   not free it)
  *
  * Since: 0.2
  */

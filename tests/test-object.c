@@ -616,6 +616,44 @@ test_to_string (void)
   g_object_unref (p);
 }
 
+/* The defect (issue 19, item 8): set_fds() freed the array that get_fds() had handed out with
+ * (transfer none), so an earlier getter's caller read freed memory, and setting the object's own
+ * array again copied from the freed block. The array a getter returned stays valid for the
+ * object's life. */
+static void
+test_fds_getter_array_outlives_set (void)
+{
+  const int first[] = { 10, 11, 12, 13 };
+  const int second[] = { 20, 21, 22, 23 };
+  GProcessObject *p = g_process_object_new ();
+  const int *got, *again;
+  gsize n = 0;
+
+  g_test_summary ("The array get_fds() returned stays valid after set_fds() replaces it, and "
+                  "set_fds() accepts the array get_fds() returned");
+
+  g_process_object_set_fds (p, first, G_N_ELEMENTS (first));
+  got = g_process_object_get_fds (p, &n);
+  g_assert_cmpmem (got, n * sizeof (int), first, sizeof first);
+
+  /* The object's own array, set again */
+  g_process_object_set_fds (p, got, n);
+  again = g_process_object_get_fds (p, &n);
+  g_assert_cmpmem (again, n * sizeof (int), first, sizeof first);
+
+  /* Replaced: the arrays handed out before still hold what they held */
+  g_process_object_set_fds (p, second, G_N_ELEMENTS (second));
+  g_assert_cmpmem (got, G_N_ELEMENTS (first) * sizeof (int), first, sizeof first);
+  g_assert_cmpmem (again, G_N_ELEMENTS (first) * sizeof (int), first, sizeof first);
+  g_assert_cmpmem (g_process_object_get_fds (p, &n), n * sizeof (int), second, sizeof second);
+
+  g_process_object_set_fds (p, NULL, 0);
+  g_assert_null (g_process_object_get_fds (p, &n));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpmem (got, G_N_ELEMENTS (first) * sizeof (int), first, sizeof first);
+  g_object_unref (p);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -639,6 +677,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gprocess/object/notify/is-alive", test_notify_when_is_alive_observes);
   g_test_add_func ("/gprocess/object/notify/state-getter-does-not-reenter", test_notify_state_getter_does_not_reenter);
   g_test_add_func ("/gprocess/object/to-string", test_to_string);
+  g_test_add_func ("/gprocess/object/fds/getter-array-outlives-set", test_fds_getter_array_outlives_set);
 
   return g_test_run ();
 }
