@@ -129,8 +129,17 @@ _g_process_reaper_for_context_locked (GMainContext *context)
   if (reapers == NULL)
     reapers = g_hash_table_new (NULL, NULL);
   reaper = g_hash_table_lookup (reapers, context);
-  if (reaper != NULL)
+  if (reaper != NULL && reaper->owner == _g_process_self_pid ())
     return reaper;
+  if (reaper != NULL)
+    {
+      /* A reaper this process inherited from a plain fork() of the application (see
+       * _g_process_reaper_reset_in_child()): its number may now be anybody's, so it is never
+       * used; it stops polling, and this process makes its own. */
+      if (reaper->fd_tag != NULL)
+        g_source_remove_unix_fd ((GSource *) reaper, g_steal_pointer (&reaper->fd_tag));
+      g_hash_table_remove (reapers, context);
+    }
 
   epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (epfd < 0)
@@ -156,6 +165,8 @@ _g_process_reaper_watch_locked (GProcessReaper      *reaper,
 {
   struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u64 = entry->serial };
 
+  if (reaper->owner != _g_process_self_pid ())
+    return;  /* stale: its number is not ours to write to */
   if (epoll_ctl (reaper->epfd, EPOLL_CTL_ADD, sentinel_fd, &ev) == 0)
     entry->epfd = reaper->epfd;
 }
@@ -174,8 +185,13 @@ _g_process_reaper_unwatch_locked (GProcessReaperEntry *entry,
  * A child of start() never uses the reapers it inherited (its children are watched by their
  * joins, not by contexts it must not touch): nothing is written, dispatch notices. A plain
  * fork() of the application goes on as the main process and may start children from the
- * same contexts: each reaper gets a new, empty epoll set under the number it had, so that the
- * context does not poll a closed (or, later, someone else's) descriptor. */
+ * same contexts. Its inherited reapers stay stale (owner is the parent): the first start from
+ * a context makes a reaper of the copy's own, with a new epoll set at a number nobody else
+ * holds (_g_process_reaper_for_context_locked()). A stale reaper is never written to, as its
+ * number may by then be the application's: the copy may close the descriptors it inherited
+ * (an epoll set is shared with the parent across fork()) and reuse the number. Until then
+ * the number holds a new, empty epoll set, so that the context sleeps instead of polling a
+ * closed descriptor. */
 void
 _g_process_reaper_reset_in_child (gboolean started_child)
 {
@@ -189,14 +205,13 @@ _g_process_reaper_reset_in_child (gboolean started_child)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       GProcessReaper *reaper = value;
-      int fresh = epoll_create1 (EPOLL_CLOEXEC);
+      int placeholder = epoll_create1 (EPOLL_CLOEXEC);
 
-      if (fresh >= 0 && fresh != reaper->epfd)
+      if (placeholder >= 0 && placeholder != reaper->epfd)
         {
-          dup3 (fresh, reaper->epfd, O_CLOEXEC);
-          close (fresh);
+          dup3 (placeholder, reaper->epfd, O_CLOEXEC);
+          close (placeholder);
         }
-      reaper->owner = _g_process_self_pid ();
       _g_process_fds_add_locked (reaper->epfd);
     }
 }

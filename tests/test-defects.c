@@ -182,9 +182,65 @@ target_sigkill_self (GProcessObject *process,
   raise (SIGKILL);
 }
 
+/* Whether the epoll set @epfd watches any descriptor: its fdinfo lists one "tfd:" line per
+ * watched descriptor (whether or not an event is pending). */
+static gboolean
+epoll_set_watches_anything (int epfd)
+{
+  char *path = g_strdup_printf ("/proc/self/fdinfo/%d", epfd);
+  char *contents = NULL;
+  gboolean watches;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  watches = strstr (contents, "tfd:") != NULL;
+  g_free (contents);
+  g_free (path);
+  return watches;
+}
+
+/* An application that knows an epoll set is shared with its parent across fork() closes the
+ * ones it inherited in the copy, and makes its own. Its own set then takes the number of a
+ * closed one. Returns the number, or -1 if the copy inherited no epoll set. */
+static int
+close_inherited_epoll_sets_and_make_own (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *entry;
+  int reused = -1;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      char *path = g_strdup_printf ("/proc/self/fd/%s", entry);
+      char *target = g_file_read_link (path, NULL);
+      int fd = atoi (entry);
+
+      if (target != NULL && strcmp (target, "anon_inode:[eventpoll]") == 0 && fd > 2)
+        {
+          close (fd);
+          reused = fd;
+        }
+      g_free (target);
+      g_free (path);
+    }
+  g_dir_close (dir);
+  if (reused >= 0)
+    {
+      int own = epoll_create1 (EPOLL_CLOEXEC);
+
+      g_assert_cmpint (own, >=, 0);
+      if (own != reused)
+        {
+          g_assert_cmpint (dup3 (own, reused, O_CLOEXEC), ==, reused);
+          close (own);
+        }
+    }
+  return reused;
+}
+
 /* The copy made by fork(): returns what it found wrong, 0 if nothing */
 static int
-plain_fork_copy (void)
+plain_fork_copy (gboolean closes_inherited_epoll)
 {
   struct epoll_event event;
   GProcessObject *q;
@@ -193,7 +249,10 @@ plain_fork_copy (void)
 
   alarm (30);  /* a copy whose reaper is stale would wait forever below */
   /* The application's own epoll set: it may take a descriptor number the copy's reaper left */
-  app_epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (closes_inherited_epoll)
+    app_epfd = close_inherited_epoll_sets_and_make_own ();
+  else
+    app_epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (app_epfd < 0)
     return 1;
   if (g_main_context_iteration (NULL, FALSE))
@@ -202,8 +261,12 @@ plain_fork_copy (void)
   q = g_process_object_new_with_target (target_sigkill_self, NULL, NULL);
   if (!g_process_object_start (q, NULL))
     return 3;
+  if (epoll_set_watches_anything (app_epfd))
+    code = 7;  /* the copy's start registered its child in the application's epoll set */
   iterate_until_ended (q);
-  if (g_process_object_get_exit_code (q) != -SIGKILL)
+  if (code != 0)
+    ;
+  else if (g_process_object_get_exit_code (q) != -SIGKILL)
     code = 4;
   else if (epoll_wait (app_epfd, &event, 1, 0) != 0)
     code = 5;  /* the copy's start registered its child in the application's epoll set */
@@ -221,7 +284,7 @@ plain_fork_copy (void)
 static GProcessObject *plain_fork_object;  /* not on the stack: the copy's leak check */
 
 static void
-test_plain_fork_gets_its_own_reaper (void)
+plain_fork_scenario (gboolean closes_inherited_epoll)
 {
   GProcessObject *p = plain_fork_object = start_target (target_exit_with, GINT_TO_POINTER (3));
   int status = 0;
@@ -241,7 +304,7 @@ test_plain_fork_gets_its_own_reaper (void)
     {
       /* The verdict goes through a pipe, and the copy ends by SIGKILL: under valgrind, the
        * leak check of a copy would report what the tree kept of its parent's children. */
-      char code = (char) plain_fork_copy ();
+      char code = (char) plain_fork_copy (closes_inherited_epoll);
 
       if (write (verdict[1], &code, 1) != 1)
         _exit (1);
@@ -257,6 +320,25 @@ test_plain_fork_gets_its_own_reaper (void)
   g_assert_false (g_main_context_iteration (NULL, FALSE));
   g_clear_object (&plain_fork_object);
   g_assert_false (has_any_child ());
+}
+
+static void
+test_plain_fork_gets_its_own_reaper (void)
+{
+  plain_fork_scenario (FALSE);
+}
+
+/* The defect (issue 19, item 8): the copy's reaper kept the number of its parent's epoll set
+ * (refilled with an empty set by the fork handler). An application that closes the epoll sets
+ * it inherited and makes its own at that number received the copy's children in its set
+ * (code 7). The copy makes a reaper of its own at its first start. */
+static void
+test_plain_fork_reaper_not_in_applications_epoll_set (void)
+{
+  g_test_summary ("In a copy of the application made with fork(), that closed the epoll sets it "
+                  "inherited and made its own at their number, starting a child adds nothing "
+                  "to the application's set, and the copy's main loop still sees the end");
+  plain_fork_scenario (TRUE);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -396,6 +478,8 @@ main (int   argc,
                    test_join_timeout_and_getters_never_wait_for_the_child_sigchld_ignored);
   g_test_add_func ("/gprocess/defects/plain-fork-gets-its-own-reaper",
                    test_plain_fork_gets_its_own_reaper);
+  g_test_add_func ("/gprocess/defects/plain-fork-reaper-not-in-applications-epoll-set",
+                   test_plain_fork_reaper_not_in_applications_epoll_set);
   g_test_add_func ("/gprocess/defects/join-without-practical-limit",
                    test_join_without_practical_limit);
   g_test_add_func ("/gprocess/defects/set-name-refuses-invalid-utf8",
