@@ -131,6 +131,8 @@ static int server_fd = -1;                          /* (lock server_mutex) the a
                                                      * end, a library descriptor */
 static pid_t server_pid;                            /* (lock server_mutex) */
 static int server_pidfd = -1;                       /* (lock server_mutex) or -1 */
+static GProcessSentinel server_proc = { .fd = -1, .proc_fd = -1 };  /* (lock server_mutex)
+                                                     * without a pidfd: /proc/<server_pid> */
 static __thread int forking_server_fd = -1;         /* the server's end, while forking it */
 
 /* ---------------------------------------------------------------------------------------- */
@@ -147,11 +149,47 @@ _g_process_forkserver_atfork_child (void)
   server_fd = -1;
   server_pid = 0;
   server_pidfd = -1;
+  server_proc.proc_fd = -1;
+  server_proc.gone = FALSE;
   _g_process_forkserver_warm_atfork_child ();
   g_mutex_init (&server_mutex);  /* another thread may have held it at the fork */
 }
 
-/* With server_mutex held: the server has gone; forgets it and collects its status. */
+/* With server_mutex held, the server's socket closed (it is exiting), without a pidfd: the
+ * pipe fallback's rule for children (gprocess-wait.c). The pid names the server only while
+ * /proc/<pid>, opened when it was surely our unreaped child, still resolves: once somebody
+ * else has reaped it (the application's waitpid (-1), SIGCHLD ignored), the pid may be
+ * anybody's, even another child of ours, which must be neither waited for nor reaped. A
+ * blocking waitpid (server_pid) would be safe only if nobody else could reap our children.
+ * So the server is collected without blocking, with the fallback's naps over the window
+ * between the end of its socket and its becoming a zombie (no pidfd: the kernel gives no
+ * wake-up for it). Without /proc, the pid is trusted, as for children. */
+static void
+reap_server_by_pid (void)
+{
+  gulong nap_us = 50;
+
+  while (_g_process_sentinel_names_child (&server_proc))
+    {
+      int status;
+      pid_t r;
+
+      do
+        r = waitpid (server_pid, &status, WNOHANG);
+      while (r < 0 && errno == EINTR);
+      if (r != 0)
+        break;
+      _g_process_wait_nap_until (-1, &nap_us, NULL, NULL);
+    }
+  G_LOCK (process_lock);
+  _g_process_fds_close_locked (server_proc.proc_fd);
+  G_UNLOCK (process_lock);
+  server_proc.proc_fd = -1;
+  server_proc.gone = FALSE;
+}
+
+/* With server_mutex held: the server has gone; forgets it and collects its status. A started
+ * child is acted on only through its pidfd; without one, see reap_server_by_pid(). */
 static void
 forget_server (void)
 {
@@ -172,12 +210,7 @@ forget_server (void)
       G_UNLOCK (process_lock);
     }
   else if (server_pid > 0)
-    {
-      int status;
-
-      while (waitpid (server_pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    }
+    reap_server_by_pid ();
   server_pidfd = -1;
   server_pid = 0;
 }
@@ -269,6 +302,8 @@ ensure_server (GError **error)
   server_pidfd = _g_process_pidfd_supported () ? _g_process_pidfd_open (pid) : -1;
   if (server_pidfd >= 0)
     _g_process_fds_add_locked (server_pidfd);
+  else
+    _g_process_sentinel_bind_pid_locked (&server_proc, pid);
   G_UNLOCK (process_lock);
   return wait_until_ready (error);
 }

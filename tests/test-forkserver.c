@@ -5,7 +5,9 @@
  */
 
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -784,6 +786,132 @@ test_server_restarts_after_death (void)
   g_object_unref (p);
 }
 
+/* The defect (issue 19, item 8): without pidfds, the application reaped its dead server by
+ * bare pid (waitpid (server_pid)). Once somebody else had reaped the server (the
+ * application's own waitpid (-1), or SIGCHLD ignored), the pid could be another child's: the
+ * start that found the server dead then waited for that child forever, or took its status.
+ * The pids are controlled in a pid namespace of the test's own (root only): the dead
+ * server's pid is given to a new child of the application. */
+static void
+recycled_server_pid_app (void)
+{
+  char last_pid[16];
+  GError *error = NULL;
+  GProcessObject *p;
+  siginfo_t info;
+  pid_t server, stranger;
+  int go[2], fd, status = 0;
+  char byte;
+
+  alarm (under_valgrind ? 120 : 20);  /* the defect waits for the stranger forever */
+  g_process_set_fork_server_warm_children (0);
+  g_assert_true (g_process_start_fork_server (&error));
+  g_assert_no_error (error);
+  server = find_server (getpid ());
+  g_assert_cmpint (server, >, 1);
+
+  /* The application reaps the dead server itself, as a waitpid (-1) would */
+  kill (server, SIGKILL);
+  g_assert_cmpint (waitpid (server, &status, 0), ==, server);
+
+  /* A new child of the application gets the server's pid */
+  g_assert_no_errno (pipe2 (go, O_CLOEXEC));
+  g_snprintf (last_pid, sizeof last_pid, "%d", (int) server - 1);
+  fd = open ("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+  g_assert_no_errno (fd);
+  g_assert_cmpint (write (fd, last_pid, strlen (last_pid)), ==, (gssize) strlen (last_pid));
+  close (fd);
+  stranger = fork ();
+  g_assert_cmpint (stranger, >=, 0);
+  if (stranger == 0)
+    {
+      close (go[1]);
+      _exit (read (go[0], &byte, 1) == 0 ? 42 : 1);
+    }
+  close (go[0]);
+  g_assert_cmpint (stranger, ==, server);
+
+  /* The start finds the server gone; the stranger is neither waited for nor reaped */
+  p = new_served (target_nothing, NULL);
+  g_assert_false (g_process_object_start (p, &error));
+  g_assert_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED);
+  g_clear_error (&error);
+  memset (&info, 0, sizeof info);
+  g_assert_no_errno (waitid (P_PID, stranger, &info, WEXITED | WNOHANG | WNOWAIT));
+  g_assert_cmpint (info.si_pid, ==, 0);  /* still running, still ours to reap */
+
+  close (go[1]);
+  g_assert_cmpint (waitpid (stranger, &status, 0), ==, stranger);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 42);
+
+  /* The next start starts a new server */
+  g_assert_true (g_process_object_start (p, &error));
+  g_assert_no_error (error);
+  join_ok (p);
+  g_object_unref (p);
+}
+
+static void
+test_server_not_reaped_by_recycled_pid_subprocess (void)
+{
+  pid_t init;
+  int status = 0;
+
+  g_assert_no_errno (unshare (CLONE_NEWPID | CLONE_NEWNS));
+  init = fork ();
+  g_assert_cmpint (init, >=, 0);
+  if (init == 0)
+    {
+      /* pid 1 of the namespace, with a /proc of the namespace: the library names processes
+       * through /proc. The application is its child (pid 1 ignores SIGALRM). */
+      pid_t app;
+
+      if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+          mount ("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+        _exit (3);
+      app = fork ();
+      if (app == 0)
+        {
+          recycled_server_pid_app ();
+          _exit (0);
+        }
+      if (app < 0 || waitpid (app, &status, 0) != app)
+        _exit (4);
+      /* 100 + the signal that ended the application: 114 is SIGALRM (it hung) */
+      _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 100 + WTERMSIG (status));
+    }
+  g_assert_cmpint (waitpid (init, &status, 0), ==, init);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+static void
+test_server_not_reaped_by_recycled_pid (void)
+{
+  int status = 0;
+  pid_t probe;
+
+  g_test_summary ("A dead fork server whose pid was given to another child of the application "
+                  "is not waited for by that pid: the start fails at once, and the other child "
+                  "stays the application's to reap");
+  /* A pid namespace of the test's own: root only */
+  probe = fork ();
+  g_assert_cmpint (probe, >=, 0);
+  if (probe == 0)
+    _exit (unshare (CLONE_NEWPID | CLONE_NEWNS) == 0 &&
+           access ("/proc/sys/kernel/ns_last_pid", W_OK) == 0 ? 0 : 1);
+  g_assert_cmpint (waitpid (probe, &status, 0), ==, probe);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      g_test_skip ("needs a pid namespace and ns_last_pid (root)");
+      return;
+    }
+  g_test_trap_subprocess ("/gprocess/forkserver/server/not-reaped-by-recycled-pid/subprocess", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static void
 on_alarm (int signum)
 {
@@ -1362,6 +1490,8 @@ main (int argc, char **argv)
   g_test_add_func ("/gprocess/forkserver/server/outlives-starting-thread", test_server_outlives_starting_thread);
   g_test_add_func ("/gprocess/forkserver/server/outlives-starting-thread/subprocess", test_server_outlives_starting_thread_subprocess);
   g_test_add_func ("/gprocess/forkserver/server/restarts-after-death", test_server_restarts_after_death);
+  g_test_add_func ("/gprocess/forkserver/server/not-reaped-by-recycled-pid", test_server_not_reaped_by_recycled_pid);
+  g_test_add_func ("/gprocess/forkserver/server/not-reaped-by-recycled-pid/subprocess", test_server_not_reaped_by_recycled_pid_subprocess);
   g_test_add_func ("/gprocess/forkserver/server/dies-with-killed-app", test_server_dies_with_killed_app);
   g_test_add_func ("/gprocess/forkserver/server/dies-with-killed-app/subprocess", test_server_dies_with_killed_app_subprocess);
   g_test_add_func ("/gprocess/forkserver/server/plain-fork-has-no-connection", test_plain_fork_has_no_connection);
