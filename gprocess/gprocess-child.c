@@ -48,6 +48,7 @@
 #include "gprocess-object-private.h"
 #include "gprocess-child-private.h"
 #include "gprocess-forkserver-private.h"
+#include "gprocess-result-private.h"
 
 /* The lock: see the contract in gprocess-private.h. Defined here because the atfork handlers
  * below are what make it special. */
@@ -414,7 +415,9 @@ child_main (GProcessObject *self)
                                                * a write would cost every child a page fault */
     g_atomic_int_set (&js_error_in_run, FALSE);
   g_process_object_run (self);
-  g_process_exit (g_atomic_int_get (&js_error_in_run) ? 1 : 0);
+  /* 1 after an error: a JavaScript exception, or g_process_set_error() as the last word */
+  g_process_exit (g_atomic_int_get (&js_error_in_run) || _g_process_result_error_recorded () ?
+                  1 : 0);
 }
 
 /**

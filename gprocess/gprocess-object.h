@@ -40,7 +40,8 @@ G_DECLARE_DERIVABLE_TYPE (GProcessObject, g_process_object, G_PROCESS, OBJECT, G
  * @parent_class: the parent class
  * @run: the activity of the process; runs in the child after g_process_object_start(). The
  *   default implementation calls the target given to g_process_object_new_with_target(), if
- *   any. When it returns the child ends with status 0; g_process_exit() ends it with another.
+ *   any. When it returns the child ends with status 0, or 1 if the last result it recorded
+ *   is an error (g_process_set_error()); g_process_exit() ends it with another.
  *
  * The class structure of #GProcessObject. Subclasses override @run.
  *

@@ -34,5 +34,6 @@ G_GNUC_INTERNAL int      _g_process_result_send_fd_locked  (void);
 G_GNUC_INTERNAL void     _g_process_result_reset_in_child  (void);
 G_GNUC_INTERNAL void     _g_process_result_bootstrap_child (void);
 G_GNUC_INTERNAL void     _g_process_result_send_in_child   (void);
+G_GNUC_INTERNAL gboolean _g_process_result_error_recorded  (void);
 
 G_END_DECLS

@@ -1,11 +1,12 @@
 /* gprocess-result.c: a result or an error sent back by a child to its parent
  *
  * In the child, g_process_set_result() and g_process_set_error() only record (the last call
- * wins). When the child ends through g_process_exit() (returning from run() does), the
- * recorded value is written into a sealed memfd, which is passed to the parent with
- * SCM_RIGHTS over the parent's result socket. A child that ends otherwise (killed, crashed,
- * _exit()) delivers nothing, even if it had set a result: a result is only ever the word of a
- * child that finished normally.
+ * wins). When the child ends through g_process_exit() (returning from run() does) or libc
+ * exit() (an atexit() handler), the recorded value is written into a sealed memfd, which is
+ * passed to the parent with SCM_RIGHTS over the parent's result socket. A child that ends
+ * otherwise (killed, crashed, _exit()) delivers nothing, even if it had set a result: a
+ * result is only ever the word of a child that finished normally. A child that returns from
+ * run() with an error recorded exits with 1 (gprocess-child.c).
  *
  * The parent holds one SOCK_DGRAM socketpair for all its children (created at the first
  * start(), both ends close-on-exec and registered): children inherit the sending end, the
@@ -83,6 +84,10 @@ typedef struct
 } ChildRecord;
 
 static ChildRecord *child_record;  /* (atomic) (owned) */
+static ChildRecord *volatile inherited_record;  /* a new process's copy of its parent's record,
+                                                 * kept reachable, never sent */
+static int child_error_recorded;   /* (atomic) the last call recorded an error: returning from
+                                    * run() then ends the child with 1 */
 
 /* ---------------------------------------------------------------------------------------- */
 /* In the parent                                                                             */
@@ -356,9 +361,9 @@ invalid:
  * g_process_object_join()). It may be called again and gives the same answer.
  *
  * A child delivers its result when it ends through g_process_exit() (returning from
- * #GProcessObjectClass.run does): a child that is killed or crashes, even after it set a
- * result, delivers none, and this returns %NULL without an error: the exit code tells what
- * happened.
+ * #GProcessObjectClass.run does) or libc exit(): a child that is killed, crashes or calls
+ * _exit(), even after it set a result, delivers none, and this returns %NULL without an
+ * error: the exit code tells what happened.
  *
  * The value comes from another process: it is checked and returned in normal form
  * (g_variant_get_normal_form()), and a message that is not valid is reported as
@@ -491,6 +496,13 @@ _g_process_result_reset_in_child (void)
     recv_fd = send_fd = -1;
   if (child_send_fd >= 0)
     child_send_fd = -1;
+  /* What the parent recorded is the parent's word, not this process's */
+  if (child_record != NULL)
+    {
+      inherited_record = child_record;
+      child_record = NULL;
+    }
+  child_error_recorded = FALSE;
 }
 
 /* Child code, in a child of start(), after the library's descriptors were closed */
@@ -514,16 +526,39 @@ child_record_free (ChildRecord *record)
   g_free (record);
 }
 
-/* Takes @value or @error; the last call wins */
+static void
+send_at_exit (void)
+{
+  _g_process_result_send_in_child ();
+}
+
+/* Takes @value or @error; the last call wins. The first call in a child also registers an
+ * atexit() handler, so that a child that ends with libc exit() instead of g_process_exit()
+ * delivers what it recorded too. (Inherited by the child's own children, where it sends what
+ * they record, if they record anything.) */
 static void
 child_record_replace (GVariant *value,
                       GError   *error)
 {
+  static gsize exit_hook = 0;
   ChildRecord *record = g_new0 (ChildRecord, 1);
 
+  if (g_once_init_enter (&exit_hook))
+    {
+      atexit (send_at_exit);
+      g_once_init_leave (&exit_hook, 1);
+    }
   record->value = value;
   record->error = error;
+  g_atomic_int_set (&child_error_recorded, error != NULL);
   child_record_free (g_atomic_pointer_exchange (&child_record, record));
+}
+
+/* In a child, when run() has returned: whether the last call recorded an error */
+gboolean
+_g_process_result_error_recorded (void)
+{
+  return g_atomic_int_get (&child_error_recorded);
 }
 
 static gboolean
@@ -582,7 +617,8 @@ write_message (int       kind,
   return fd;
 }
 
-/* In a child, at its normal end (g_process_exit()): sends what was recorded, if anything. */
+/* In a child, at its normal end (g_process_exit(), or libc exit() through send_at_exit()):
+ * sends what was recorded, if anything, once. */
 void
 _g_process_result_send_in_child (void)
 {
@@ -668,8 +704,9 @@ check_in_child (const char *function)
  * once the child has ended, its parent gets it with g_process_object_get_result(). The last
  * call of g_process_set_result() or g_process_set_error() wins; the child goes on and ends as
  * it would. The value is sent when the child ends through g_process_exit() (returning from
- * #GProcessObjectClass.run does): a child that is killed or crashes delivers nothing. Values
- * of any size that fits in memory work (they travel in a sealed memfd).
+ * #GProcessObjectClass.run does) or libc exit(): a child that is killed, crashes or calls
+ * _exit() delivers nothing. Values of any size that fits in memory work (they travel in a
+ * sealed memfd).
  *
  * Outside such a child it does nothing but emit a critical warning.
  *
@@ -695,6 +732,11 @@ g_process_set_result (GVariant *value)
  *
  * Like g_process_set_result(), for an error: the parent's g_process_object_get_result() fails
  * with an error of the same domain, code and message.
+ *
+ * A child that returns from #GProcessObjectClass.run while an error is its last recorded
+ * word exits with status 1, as an uncaught exception ends a Python child; a later
+ * g_process_set_result() clears that, and an explicit g_process_exit() keeps the status it
+ * is given.
  *
  * Since: 0.2
  */

@@ -1128,6 +1128,16 @@ target_set_error (GProcessObject *process,
   g_process_exit (3);
 }
 
+static void
+target_set_error_and_return (GProcessObject *process,
+                             gpointer        user_data)
+{
+  GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "returned served");
+
+  g_process_set_error (error);
+  g_error_free (error);
+}
+
 /* Ignores SIGTERM, says so through the passed descriptor, and waits for a signal */
 static void
 target_ignore_term_and_wait (GProcessObject *process,
@@ -1168,6 +1178,15 @@ test_served_child_delivers_result_and_error (void)
   g_assert_null (g_process_object_get_result (p, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, "nothing served");
+  g_clear_error (&error);
+  g_object_unref (p);
+
+  /* Returning from run() after an error ends with 1 (issue 20, item 7) */
+  p = start_served (target_set_error_and_return, NULL);
+  join_ok (p);
+  g_assert_cmpint (g_process_object_get_exit_code (p), ==, 1);
+  g_assert_null (g_process_object_get_result (p, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_object_unref (p);
 }

@@ -933,6 +933,131 @@ test_result_last_call_wins_and_crash (void)
   g_assert_null (v);
 }
 
+/* Records an error and returns from run() */
+static void
+target_set_error_and_return (GProcessObject *process,
+                             gpointer        user_data)
+{
+  GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "returned with an error");
+
+  g_process_set_error (error);
+  g_error_free (error);
+}
+
+/* The defect (issue 20, item 7): a child that returned from run() with an error recorded
+ * exited 0, as if it had succeeded. It exits 1, as an uncaught exception does in Python; an
+ * explicit g_process_exit (n) keeps n (test_result_error_round_trip: 2), and a result set
+ * after the error (the last call wins) ends with 0 (test_result_last_call_wins_and_crash). */
+static void
+test_result_error_then_return_exits_1 (void)
+{
+  GError *error = NULL;
+  GVariant *v;
+
+  g_test_summary ("A child that returns from run() after g_process_set_error() exits with 1, "
+                  "and its error is delivered");
+  v = result_of (target_set_error_and_return, NULL, 1, &error);
+  g_assert_null (v);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "returned with an error");
+  g_clear_error (&error);
+}
+
+/* Records a result or an error, then ends with libc exit() */
+static void
+target_set_then_libc_exit (GProcessObject *process,
+                           gpointer        user_data)
+{
+  if (user_data != NULL)
+    {
+      GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY, "error before exit()");
+
+      g_process_set_error (error);
+      g_error_free (error);
+      exit (0);
+    }
+  g_process_set_result (g_variant_new_string ("set before exit()"));
+  exit (5);
+}
+
+/* The defect (issue 20, item 7): a result set before the child called libc exit() was lost
+ * (only g_process_exit() sent it). exit() delivers it too, and keeps its status. */
+static void
+test_result_delivered_through_libc_exit (void)
+{
+  GError *error = NULL;
+  GVariant *v;
+
+  g_test_summary ("A result or an error set before the child calls libc exit() is delivered, "
+                  "and exit()'s status is the exit code");
+  v = result_of (target_set_then_libc_exit, NULL, 5, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (v);
+  g_assert_cmpstr (g_variant_get_string (v, NULL), ==, "set before exit()");
+  g_variant_unref (v);
+
+  v = result_of (target_set_then_libc_exit, GINT_TO_POINTER (1), 0, &error);
+  g_assert_null (v);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_clear_error (&error);
+}
+
+/* Records a result, then starts a child that records nothing and returns: that child's
+ * result must be none (it sends its own word, not a copy of its parent's), its exit code 0
+ * (the parent's recorded error is not its own). Sets what it found as its own result. */
+static void
+target_record_then_start_silent_child (GProcessObject *process,
+                                       gpointer        user_data)
+{
+  GProcessObject *silent = g_process_object_new_with_target (target_nothing, NULL, NULL);
+  GError *error = NULL;
+  GVariant *inherited;
+  int code;
+
+  if (user_data != NULL)
+    {
+      GError *recorded = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "the parent's");
+
+      g_process_set_error (recorded);
+      g_error_free (recorded);
+    }
+  else
+    g_process_set_result (g_variant_new_string ("the parent's"));
+  if (!g_process_object_start (silent, NULL) || !g_process_object_join (silent, -1, NULL, NULL))
+    g_process_exit (10);
+  code = g_process_object_get_exit_code (silent);
+  inherited = g_process_object_get_result (silent, &error);
+  g_process_set_result (g_variant_new ("(bbi)", inherited != NULL, error != NULL, code));
+  g_clear_pointer (&inherited, g_variant_unref);
+  g_clear_error (&error);
+  g_process_exit (0);
+}
+
+/* The defect (found with issue 20, item 7): a child's own child inherited the copy of what its
+ * parent had recorded, and sent it as its own result. */
+static void
+test_result_not_inherited_by_grandchild (void)
+{
+  g_test_summary ("A child started by a child that had recorded a result or an error sends "
+                  "nothing of it, and exits 0");
+  for (int with_error = 0; with_error < 2; with_error++)
+    {
+      GError *error = NULL;
+      GVariant *v = result_of (target_record_then_start_silent_child,
+                               GINT_TO_POINTER (with_error), 0, &error);
+      gboolean got_value, got_error;
+      int code;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (v);
+      g_variant_get (v, "(bbi)", &got_value, &got_error, &code);
+      g_assert_false (got_value);
+      g_assert_false (got_error);
+      g_assert_cmpint (code, ==, 0);
+      g_variant_unref (v);
+    }
+}
+
 static void
 test_result_outside_child (void)
 {
@@ -1026,6 +1151,12 @@ main (int    argc,
   g_test_add_func ("/gprocess/lifecycle/result/error-round-trip", test_result_error_round_trip);
   g_test_add_func ("/gprocess/lifecycle/result/last-call-wins-and-killed-delivers-none",
                    test_result_last_call_wins_and_crash);
+  g_test_add_func ("/gprocess/lifecycle/result/error-then-return-exits-1",
+                   test_result_error_then_return_exits_1);
+  g_test_add_func ("/gprocess/lifecycle/result/delivered-through-libc-exit",
+                   test_result_delivered_through_libc_exit);
+  g_test_add_func ("/gprocess/lifecycle/result/not-inherited-by-grandchild",
+                   test_result_not_inherited_by_grandchild);
   g_test_add_func ("/gprocess/lifecycle/result/outside-child", test_result_outside_child);
   g_test_add_func ("/gprocess/lifecycle/result/fd-budget", test_result_fd_budget);
 
