@@ -8,7 +8,8 @@
  * properties), and, as SCM_RIGHTS, the caller's stdout and stderr, the gate (pidfd mode) or
  * the sentinel's write end (pipe fallback) and the descriptors passed with
  * g_process_object_set_fds(). The server checks that the type and the target exist in its
- * copy of the program, makes the child with clone (CLONE_PARENT | CLONE_PIDFD), so that the
+ * copy of the program (and that the target's user data has there the first bytes it has in
+ * the application), makes the child with clone (CLONE_PARENT | CLONE_PIDFD), so that the
  * child's parent is the application, and answers with one message: the pid, and the pidfd.
  * The application then publishes the child exactly as a fork child (gprocess-start.c); the
  * child rebuilds the object (gprocess-child.c calls _g_process_forkserver_rebuild()) and runs
@@ -105,6 +106,9 @@ typedef struct
   guint64 target_data;
   gint32 app_pid;
   gint32 parent_death_signal;
+  guint8 data_head[8];     /* the first bytes at target_data, as the application has them */
+  guint32 data_head_len;   /* 0: target_data is no readable address here (a number), or NULL */
+  guint32 reserved;
 } RequestHeader;
 
 G_STATIC_ASSERT (sizeof (RequestHeader) % 8 == 0);
@@ -116,6 +120,7 @@ typedef enum
   REPLY_UNKNOWN_TYPE,
   REPLY_UNKNOWN_TARGET,
   REPLY_CLONE_FAILED,
+  REPLY_STALE_DATA,
 } ReplyStatus;
 
 typedef struct
@@ -316,7 +321,9 @@ ensure_server (GError **error)
  * program starts threads, and before its heap grows, since the server and every child it
  * makes are copies of the process as it is now (types registered, libraries loaded, static
  * data). Without this call, the first start with %G_PROCESS_START_METHOD_FORKSERVER forks it
- * from whatever the process is then.
+ * from whatever the process is then. Data made after this call reaches a served child only
+ * through #GProcessObject:args: a target's user data pointing to memory allocated or changed
+ * since is refused at start with %G_PROCESS_ERROR_NOT_TRANSFERABLE.
  *
  * The server is forked like a child of g_process_object_start() (through the function of
  * g_process_set_fork_func() when a binding installed one), but it is never one of this
@@ -519,6 +526,43 @@ target_is_known (gpointer target)
   return TRUE;
 }
 
+/* Reads up to @len bytes at @address of this process without faulting on an address that is
+ * not mapped (user data may be a number, not a pointer): process_vm_readv() on itself, which
+ * needs no permission. Returns the number of bytes read (fewer at the end of a mapping). */
+static gsize
+read_own_memory (pid_t         self,
+                 gconstpointer address,
+                 guint8       *buf,
+                 gsize         len)
+{
+  struct iovec local = { buf, len };
+  struct iovec remote = { (void *) address, len };
+  ssize_t n;
+
+  do
+    n = process_vm_readv (self, &local, 1, &remote, 1, 0);
+  while (n < 0 && errno == EINTR);
+  return n > 0 ? (gsize) n : 0;
+}
+
+/* Whether the target's user data, as the application has its first bytes, is what the server
+ * has at that address, so what the served child will read. A pointer into memory allocated or
+ * written after the server started points here to other bytes (garbage, or the old value) or
+ * to nothing. The first 8 bytes are compared: inside any malloc() block (at least 24 usable
+ * bytes), and a pointer-sized value (the class pointer of a GObject) rarely changes. */
+static gboolean
+data_is_known (const RequestHeader *h)
+{
+  guint8 here[sizeof h->data_head];
+
+  if (h->data_head_len == 0)
+    return TRUE;
+  return h->data_head_len <= sizeof here &&
+         read_own_memory (getpid (), (gconstpointer) (uintptr_t) h->target_data, here,
+                          h->data_head_len) == h->data_head_len &&
+         memcmp (here, h->data_head, h->data_head_len) == 0;
+}
+
 /* Fills server.child from the buffers; checks what must exist in the server */
 static ReplyStatus
 check_request (int n_fds)
@@ -556,6 +600,8 @@ check_request (int n_fds)
   c->type = type;
   if (c->target != NULL && !target_is_known (c->target))
     return REPLY_UNKNOWN_TARGET;
+  if (c->target != NULL && !data_is_known (h))
+    return REPLY_STALE_DATA;
   return REPLY_OK;
 }
 
@@ -765,6 +811,11 @@ request_build_locked (Request             *r,
   r->header.payload_size = r->payload_size;
   r->header.target = (guint64) (uintptr_t) priv->target;
   r->header.target_data = (guint64) (uintptr_t) priv->target_data;
+  /* For the server's check of the data's memory (data_is_known()) */
+  if (priv->target != NULL && priv->target_data != NULL)
+    r->header.data_head_len = read_own_memory (_g_process_self_pid (), priv->target_data,
+                                               r->header.data_head,
+                                               sizeof r->header.data_head);
   r->header.app_pid = _g_process_self_pid ();
   r->header.n_fds = priv->n_fds;
   r->header.flags = fork->use_pidfd ? REQUEST_HAS_GATE : REQUEST_HAS_SENTINEL;
@@ -922,6 +973,16 @@ set_reply_error (const Reply  *reply,
                      "module loaded later). Use a function of the program or of a library "
                      "loaded before g_process_start_fork_server() and pass data in the “args” "
                      "property, or use the fork start method"), r->name);
+      break;
+    case REPLY_STALE_DATA:
+      _g_process_record_errno (0);
+      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_TRANSFERABLE,
+                   _("Cannot start process “%s” with the fork server: the user data of its "
+                     "target (%p) is not in the server’s copy of the program as it is here: it "
+                     "was allocated or changed after g_process_start_fork_server(), and the "
+                     "child would read other bytes. Make the data before the server starts, or "
+                     "pass it in the “args” property (a GVariant), or use the fork start "
+                     "method"), r->name, (gpointer) (uintptr_t) r->header.target_data);
       break;
     case REPLY_CLONE_FAILED:
       _g_process_record_errno (reply->error_number);

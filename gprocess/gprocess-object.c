@@ -498,6 +498,11 @@ g_process_object_new (void)
  * After a successful g_process_object_start() the parent releases @target and calls @destroy
  * (the child has its own copy), as Python's `multiprocessing` drops the target after start.
  *
+ * With %G_PROCESS_START_METHOD_FORKSERVER the child is a copy of the fork server, not of the
+ * caller: @user_data must point to data that existed, as it is, when the server started
+ * (otherwise g_process_object_start() fails with %G_PROCESS_ERROR_NOT_TRANSFERABLE). Give
+ * the child data made later in #GProcessObject:args.
+ *
  * Returns: (transfer full): a new #GProcessObject
  *
  * Since: 0.1

@@ -24,7 +24,9 @@ G_BEGIN_DECLS
  * @G_PROCESS_START_METHOD_FORKSERVER: the fork server, a small process forked from the
  *   application by g_process_start_fork_server(), makes the child with `clone(CLONE_PARENT)`:
  *   the child is a copy of the server (single-threaded, the application as it was when the
- *   server started) and still a child of the application
+ *   server started) and still a child of the application. Data made after the server
+ *   started reaches it only through #GProcessObject:args; a target's user data that the
+ *   server does not have as the application has it is refused
  *
  * How g_process_object_start() makes a child. See the chapter
  * [Start methods][gprocess-start-methods].

@@ -237,7 +237,8 @@ start_by_server (GProcessObject  *self,
  * %G_PROCESS_ERROR_FAILED (fork() or a descriptor for the child could not be made, or the fork
  * server has exited; g_process_get_last_errno() then gives the `errno` value, or 0),
  * %G_PROCESS_ERROR_NOT_TRANSFERABLE (the fork server cannot rebuild the object: its type or
- * its target did not exist when the server started).
+ * its target did not exist when the server started, or the target's user data points to
+ * memory the server does not have as the application has it).
  *
  * Returns: %TRUE if the child was started
  *

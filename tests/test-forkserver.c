@@ -542,6 +542,101 @@ test_untransferable_target (void)
   g_free (heap);
 }
 
+/* Sends back the string its user data points to */
+static void
+target_return_string (GProcessObject *process,
+                      gpointer        user_data)
+{
+  g_process_set_result (g_variant_new_string (user_data));
+}
+
+/* Sends back its user data as a number */
+static void
+target_return_number (GProcessObject *process,
+                      gpointer        user_data)
+{
+  g_process_set_result (g_variant_new_int32 (GPOINTER_TO_INT (user_data)));
+}
+
+static GVariant *
+served_result (GProcessTargetFunc target,
+               gpointer           data)
+{
+  GProcessObject *p = start_served (target, data);
+  GVariant *v;
+
+  join_ok (p);
+  g_assert_cmpint (g_process_object_get_exit_code (p), ==, 0);
+  v = g_process_object_get_result (p, NULL);
+  g_assert_nonnull (v);
+  g_object_unref (p);
+  return v;
+}
+
+static void
+assert_stale_data_refused (gpointer data)
+{
+  GProcessObject *p = new_served (target_return_string, data);
+  GError *error = NULL;
+
+  g_assert_false (g_process_object_start (p, &error));
+  g_assert_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_NOT_TRANSFERABLE);
+  g_assert_nonnull (strstr (error->message, "user data"));
+  g_assert_nonnull (strstr (error->message, "g_process_start_fork_server()"));
+  g_assert_nonnull (strstr (error->message, "args"));
+  g_assert_cmpint (g_process_object_get_state (p), ==, G_PROCESS_STATE_INITIAL);
+  g_clear_error (&error);
+  g_object_unref (p);
+}
+
+static char changed_later[32] = "as the server has it";
+
+/* In a process of its own, so that the server starts here */
+static void
+test_untransferable_user_data_subprocess (void)
+{
+  char *before = g_strdup ("allocated before the server started");
+  char *after;
+  GVariant *v;
+
+  g_assert_true (g_process_start_fork_server (NULL));
+  after = g_strdup ("allocated after the server started");
+
+  /* What the server has crosses: heap data made before it, static data, a number */
+  v = served_result (target_return_string, before);
+  g_assert_cmpstr (g_variant_get_string (v, NULL), ==, "allocated before the server started");
+  g_variant_unref (v);
+  v = served_result (target_return_string, changed_later);
+  g_assert_cmpstr (g_variant_get_string (v, NULL), ==, "as the server has it");
+  g_variant_unref (v);
+  v = served_result (target_return_number, GINT_TO_POINTER (7));
+  g_assert_cmpint (g_variant_get_int32 (v), ==, 7);
+  g_variant_unref (v);
+
+  /* What the served child would read as garbage, or as it was: refused at start() */
+  assert_stale_data_refused (after);
+  g_strlcpy (changed_later, "changed since", sizeof changed_later);
+  assert_stale_data_refused (changed_later);
+
+  g_free (after);
+  g_free (before);
+}
+
+/* The defect (issue 20, item 1): a target's user data that the application allocated (or
+ * changed) after the server started was read as garbage by the served child, which exited 0
+ * with no result. start() refuses it. */
+static void
+test_untransferable_user_data (void)
+{
+  g_test_summary ("start() with the fork server refuses a user data pointer whose memory the "
+                  "server does not have as the application has it (allocated or changed after "
+                  "the server started), with NOT_TRANSFERABLE; data made before, static data "
+                  "and numbers cross");
+  g_test_trap_subprocess ("/gprocess/forkserver/refuses/untransferable-user-data/subprocess", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static void
 test_untransferable_type (void)
 {
@@ -1502,6 +1597,8 @@ main (int argc, char **argv)
   g_test_add_func ("/gprocess/forkserver/crosses/stdout/subprocess", test_stdout_is_the_callers_subprocess);
   g_test_add_func ("/gprocess/forkserver/refuses/untransferable-target", test_untransferable_target);
   g_test_add_func ("/gprocess/forkserver/refuses/untransferable-type", test_untransferable_type);
+  g_test_add_func ("/gprocess/forkserver/refuses/untransferable-user-data", test_untransferable_user_data);
+  g_test_add_func ("/gprocess/forkserver/refuses/untransferable-user-data/subprocess", test_untransferable_user_data_subprocess);
   g_test_add_func ("/gprocess/forkserver/method/default-and-property", test_start_method_default);
   g_test_add_func ("/gprocess/forkserver/threads/held-mutex-hangs-fork-not-server", test_held_mutex_hangs_fork_not_server);
   g_test_add_func ("/gprocess/forkserver/threads/set-start-method-starts-server", test_set_start_method_starts_server);
