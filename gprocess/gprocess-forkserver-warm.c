@@ -386,7 +386,8 @@ _g_process_forkserver_warm_close_in_child (void)
 static struct
 {
   pid_t pid;
-  int pidfd;   /* a library descriptor, or -1 (pipe fallback) */
+  int pidfd;              /* a library descriptor, or -1 (pipe fallback) */
+  GProcessSentinel proc;  /* the pipe fallback: /proc/<pid>, bound when it was announced */
 } announced[G_PROCESS_FORKSERVER_MAX_WARM * 2];
 static guint n_announced;
 
@@ -399,17 +400,21 @@ find_announced (pid_t pid)
   return -1;
 }
 
+/* Forgets entry @i, process_lock held; closes its /proc descriptor (the pipe fallback) */
 static void
-remove_announced (guint i)
+remove_announced_locked (guint i)
 {
+  _g_process_fds_close_locked (announced[i].proc.proc_fd);
   announced[i] = announced[--n_announced];
 }
 
 /* Reaps a warm child that has died or is about to (its server has gone): through its pidfd,
- * which names it even if somebody else reaped it first; by its number in the fallback */
+ * which names it even if somebody else reaped it first; in the fallback by its number, but
+ * only while its /proc descriptor names it (_g_process_wait_reap_by_pid()) */
 static void
-reap_warm (pid_t pid,
-           int   pidfd)
+reap_warm (pid_t                   pid,
+           int                     pidfd,
+           const GProcessSentinel *proc)
 {
   if (pidfd >= 0)
     {
@@ -422,12 +427,7 @@ reap_warm (pid_t pid,
       G_UNLOCK (process_lock);
     }
   else
-    {
-      int status;
-
-      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    }
+    _g_process_wait_reap_by_pid (proc, pid);
 }
 
 /* A message of the server that is not a reply (its pidfd already registered as a library
@@ -443,6 +443,15 @@ _g_process_forkserver_warm_note (GProcessForkServerMessage kind,
     {
       announced[n_announced].pid = pid;
       announced[n_announced].pidfd = pidfd;
+      announced[n_announced].proc = (GProcessSentinel) { .fd = -1, .proc_fd = -1 };
+      if (pidfd < 0)
+        {
+          /* Made just before this message, waiting for a request: still our unreaped child
+           * unless it was killed and reaped by somebody else in between */
+          G_LOCK (process_lock);
+          _g_process_sentinel_bind_pid_locked (&announced[n_announced].proc, pid);
+          G_UNLOCK (process_lock);
+        }
       n_announced++;
       return;
     }
@@ -450,8 +459,10 @@ _g_process_forkserver_warm_note (GProcessForkServerMessage kind,
     {
       int fd = announced[i].pidfd;
 
-      remove_announced ((guint) i);
-      reap_warm (pid, fd);
+      reap_warm (pid, fd, &announced[i].proc);
+      G_LOCK (process_lock);
+      remove_announced_locked ((guint) i);
+      G_UNLOCK (process_lock);
       return;
     }
   if (pidfd >= 0)
@@ -462,8 +473,8 @@ _g_process_forkserver_warm_note (GProcessForkServerMessage kind,
     }
 }
 
-/* A reply named @pid: if it is a warm child, it is no longer waiting; returns its pidfd (the
- * caller owns it), or -1 */
+/* With process_lock held. A reply named @pid: if it is a warm child, it is no longer waiting;
+ * returns its pidfd (the caller owns it), or -1 */
 int
 _g_process_forkserver_warm_claim (pid_t pid)
 {
@@ -473,7 +484,7 @@ _g_process_forkserver_warm_claim (pid_t pid)
   if (i < 0)
     return -1;
   pidfd = announced[i].pidfd;
-  remove_announced ((guint) i);
+  remove_announced_locked ((guint) i);
   return pidfd;
 }
 
@@ -521,11 +532,11 @@ _g_process_forkserver_warm_forget (int server_fd)
     }
   while (n_announced > 0)
     {
-      pid_t pid = announced[n_announced - 1].pid;
-      int pidfd = announced[n_announced - 1].pidfd;
-
-      n_announced--;
-      reap_warm (pid, pidfd);
+      reap_warm (announced[n_announced - 1].pid, announced[n_announced - 1].pidfd,
+                 &announced[n_announced - 1].proc);
+      G_LOCK (process_lock);
+      remove_announced_locked (n_announced - 1);
+      G_UNLOCK (process_lock);
     }
 }
 

@@ -160,32 +160,12 @@ _g_process_forkserver_atfork_child (void)
   g_mutex_init (&server_mutex);  /* another thread may have held it at the fork */
 }
 
-/* With server_mutex held, the server's socket closed (it is exiting), without a pidfd: the
- * pipe fallback's rule for children (gprocess-wait.c). The pid names the server only while
- * /proc/<pid>, opened when it was surely our unreaped child, still resolves: once somebody
- * else has reaped it (the application's waitpid (-1), SIGCHLD ignored), the pid may be
- * anybody's, even another child of ours, which must be neither waited for nor reaped. A
- * blocking waitpid (server_pid) would be safe only if nobody else could reap our children.
- * So the server is collected without blocking, with the fallback's naps over the window
- * between the end of its socket and its becoming a zombie (no pidfd: the kernel gives no
- * wake-up for it). Without /proc, the pid is trusted, as for children. */
+/* With server_mutex held, the server's socket closed (it is exiting), without a pidfd: by its
+ * pid only while /proc/<pid> (bound at its fork) names it (_g_process_wait_reap_by_pid()). */
 static void
 reap_server_by_pid (void)
 {
-  gulong nap_us = 50;
-
-  while (_g_process_sentinel_names_child (&server_proc))
-    {
-      int status;
-      pid_t r;
-
-      do
-        r = waitpid (server_pid, &status, WNOHANG);
-      while (r < 0 && errno == EINTR);
-      if (r != 0)
-        break;
-      _g_process_wait_nap_until (-1, &nap_us, NULL, NULL);
-    }
+  _g_process_wait_reap_by_pid (&server_proc, server_pid);
   G_LOCK (process_lock);
   _g_process_fds_close_locked (server_proc.proc_fd);
   G_UNLOCK (process_lock);

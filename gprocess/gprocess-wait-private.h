@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "gprocess-fds-private.h"
+
 G_BEGIN_DECLS
 
 typedef struct _GProcessObject GProcessObject;
@@ -24,6 +26,8 @@ G_GNUC_INTERNAL gboolean _g_process_wait_nap_until      (gint64           deadli
                                                           gulong          *nap_us,
                                                           GCancellable    *cancellable,
                                                           GError         **error);
+G_GNUC_INTERNAL void     _g_process_wait_reap_by_pid     (const GProcessSentinel *proc,
+                                                          pid_t                   pid);
 G_GNUC_INTERNAL gboolean _g_process_wait_for_fd          (int              fd,
                                                           gint64           timeout_us,
                                                           GCancellable    *cancellable,

@@ -309,6 +309,35 @@ _g_process_wait_nap_until (gint64         deadline,
   return TRUE;
 }
 
+/* The pipe fallback's reap of a child that has no object (the fork server, its warm children),
+ * once it has ended or is about to: no pidfd names it, so its pid is used only while @proc
+ * (/proc/<pid>, bound while it was surely our unreaped child:
+ * _g_process_sentinel_bind_pid_locked()) still resolves. Once somebody else has reaped it
+ * (the application's waitpid (-1), SIGCHLD ignored), the pid may be anybody's, even another
+ * child of ours, which must be neither waited for nor reaped: a blocking waitpid (pid) would
+ * be safe only if nobody else could reap our children. So it is collected without blocking,
+ * with the naps above over the window before it is a zombie. Without /proc the pid is
+ * trusted, as for children. Outside process_lock. */
+void
+_g_process_wait_reap_by_pid (const GProcessSentinel *proc,
+                             pid_t                   pid)
+{
+  gulong nap_us = 50;
+
+  while (pid > 0 && _g_process_sentinel_names_child (proc))
+    {
+      int status;
+      pid_t r;
+
+      do
+        r = waitpid (pid, &status, WNOHANG);
+      while (r < 0 && errno == EINTR);
+      if (r != 0)
+        return;
+      _g_process_wait_nap_until (-1, &nap_us, NULL, NULL);
+    }
+}
+
 static gboolean
 check_status_known_locked (GProcessObject  *self,
                            GError         **error)

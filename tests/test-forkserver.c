@@ -888,30 +888,38 @@ test_server_restarts_after_death (void)
  * The pids are controlled in a pid namespace of the test's own (root only): the dead
  * server's pid is given to a new child of the application. */
 static void
-recycled_server_pid_app (void)
+recycled_server_pid_app (gboolean warm_child)
 {
   char last_pid[16];
   GError *error = NULL;
   GProcessObject *p;
   siginfo_t info;
-  pid_t server, stranger;
+  pid_t server, warm = 0, recycled, stranger;
   int go[2], fd, status = 0;
   char byte;
 
   alarm (under_valgrind ? 120 : 20);  /* the defect waits for the stranger forever */
-  g_process_set_fork_server_warm_children (0);
+  g_process_set_fork_server_warm_children (warm_child ? 1 : 0);
   g_assert_true (g_process_start_fork_server (&error));
   g_assert_no_error (error);
   server = find_server (getpid ());
   g_assert_cmpint (server, >, 1);
+  if (warm_child)
+    {
+      g_assert_cmpint (find_warm (getpid (), &warm, 1), ==, 1);
+      /* The application reaps the dead warm child itself, as a waitpid (-1) would */
+      kill (warm, SIGKILL);
+      g_assert_cmpint (waitpid (warm, &status, 0), ==, warm);
+    }
 
   /* The application reaps the dead server itself, as a waitpid (-1) would */
   kill (server, SIGKILL);
   g_assert_cmpint (waitpid (server, &status, 0), ==, server);
 
-  /* A new child of the application gets the server's pid */
+  /* A new child of the application gets the pid of the server, or of the warm child */
+  recycled = warm_child ? warm : server;
   g_assert_no_errno (pipe2 (go, O_CLOEXEC));
-  g_snprintf (last_pid, sizeof last_pid, "%d", (int) server - 1);
+  g_snprintf (last_pid, sizeof last_pid, "%d", (int) recycled - 1);
   fd = open ("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
   g_assert_no_errno (fd);
   g_assert_cmpint (write (fd, last_pid, strlen (last_pid)), ==, (gssize) strlen (last_pid));
@@ -924,7 +932,7 @@ recycled_server_pid_app (void)
       _exit (read (go[0], &byte, 1) == 0 ? 42 : 1);
     }
   close (go[0]);
-  g_assert_cmpint (stranger, ==, server);
+  g_assert_cmpint (stranger, ==, recycled);
 
   /* The start finds the server gone; the stranger is neither waited for nor reaped */
   p = new_served (target_nothing, NULL);
@@ -948,7 +956,7 @@ recycled_server_pid_app (void)
 }
 
 static void
-test_server_not_reaped_by_recycled_pid_subprocess (void)
+recycled_pid_in_namespace (gboolean warm_child)
 {
   pid_t init;
   int status = 0;
@@ -962,13 +970,13 @@ test_server_not_reaped_by_recycled_pid_subprocess (void)
        * through /proc. The application is its child (pid 1 ignores SIGALRM). */
       pid_t app;
 
-      if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+      if (mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
           mount ("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
         _exit (3);
       app = fork ();
       if (app == 0)
         {
-          recycled_server_pid_app ();
+          recycled_server_pid_app (warm_child);
           _exit (0);
         }
       if (app < 0 || waitpid (app, &status, 0) != app)
@@ -982,22 +990,57 @@ test_server_not_reaped_by_recycled_pid_subprocess (void)
 }
 
 static void
-test_server_not_reaped_by_recycled_pid (void)
+test_server_not_reaped_by_recycled_pid_subprocess (void)
+{
+  recycled_pid_in_namespace (FALSE);
+}
+
+static void
+test_warm_not_reaped_by_recycled_pid_subprocess (void)
+{
+  recycled_pid_in_namespace (TRUE);
+}
+
+/* Whether this test may make a pid namespace of its own (root) */
+static gboolean
+can_own_pid_namespace (void)
 {
   int status = 0;
   pid_t probe;
 
-  g_test_summary ("A dead fork server whose pid was given to another child of the application "
-                  "is not waited for by that pid: the start fails at once, and the other child "
-                  "stays the application's to reap");
-  /* A pid namespace of the test's own: root only */
   probe = fork ();
   g_assert_cmpint (probe, >=, 0);
   if (probe == 0)
     _exit (unshare (CLONE_NEWPID | CLONE_NEWNS) == 0 &&
            access ("/proc/sys/kernel/ns_last_pid", W_OK) == 0 ? 0 : 1);
   g_assert_cmpint (waitpid (probe, &status, 0), ==, probe);
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+/* The same for a warm child that died and was reaped by the application before the server
+ * died: the start that finds the server gone reaped the warm children it knew by bare pid. */
+static void
+test_warm_not_reaped_by_recycled_pid (void)
+{
+  g_test_summary ("A dead warm child whose pid was given to another child of the application "
+                  "is not waited for by that pid when the server is found gone");
+  if (!can_own_pid_namespace ())
+    {
+      g_test_skip ("needs a pid namespace and ns_last_pid (root)");
+      return;
+    }
+  g_test_trap_subprocess ("/gprocess/forkserver/warm/not-reaped-by-recycled-pid/subprocess", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_server_not_reaped_by_recycled_pid (void)
+{
+  g_test_summary ("A dead fork server whose pid was given to another child of the application "
+                  "is not waited for by that pid: the start fails at once, and the other child "
+                  "stays the application's to reap");
+  if (!can_own_pid_namespace ())
     {
       g_test_skip ("needs a pid namespace and ns_last_pid (root)");
       return;
@@ -1608,6 +1651,8 @@ main (int argc, char **argv)
   g_test_add_func ("/gprocess/forkserver/server/restarts-after-death", test_server_restarts_after_death);
   g_test_add_func ("/gprocess/forkserver/server/not-reaped-by-recycled-pid", test_server_not_reaped_by_recycled_pid);
   g_test_add_func ("/gprocess/forkserver/server/not-reaped-by-recycled-pid/subprocess", test_server_not_reaped_by_recycled_pid_subprocess);
+  g_test_add_func ("/gprocess/forkserver/warm/not-reaped-by-recycled-pid", test_warm_not_reaped_by_recycled_pid);
+  g_test_add_func ("/gprocess/forkserver/warm/not-reaped-by-recycled-pid/subprocess", test_warm_not_reaped_by_recycled_pid_subprocess);
   g_test_add_func ("/gprocess/forkserver/server/dies-with-killed-app", test_server_dies_with_killed_app);
   g_test_add_func ("/gprocess/forkserver/server/dies-with-killed-app/subprocess", test_server_dies_with_killed_app_subprocess);
   g_test_add_func ("/gprocess/forkserver/server/plain-fork-has-no-connection", test_plain_fork_has_no_connection);

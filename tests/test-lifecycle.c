@@ -1024,12 +1024,16 @@ target_record_then_start_silent_child (GProcessObject *process,
   else
     g_process_set_result (g_variant_new_string ("the parent's"));
   if (!g_process_object_start (silent, NULL) || !g_process_object_join (silent, -1, NULL, NULL))
-    g_process_exit (10);
+    {
+      g_object_unref (silent);
+      g_process_exit (10);
+    }
   code = g_process_object_get_exit_code (silent);
   inherited = g_process_object_get_result (silent, &error);
   g_process_set_result (g_variant_new ("(bbi)", inherited != NULL, error != NULL, code));
   g_clear_pointer (&inherited, g_variant_unref);
   g_clear_error (&error);
+  g_object_unref (silent);
   g_process_exit (0);
 }
 
