@@ -328,8 +328,8 @@ _g_process_forkserver_warm_take (int *pidfd)
   return -1;
 }
 
-/* After the reply: the request, as it came (its bytes, its descriptors), to the warm child
- * taken for it, if any. Should the child die in between, the application sees a child that
+/* After the reply (before it, with a parent-death signal): the request, as it came (its
+ * bytes, its descriptors), to the warm child taken for it, if any. Should the child die in between, the application sees a child that
  * was killed at once: it reaps it as any other. */
 void
 _g_process_forkserver_warm_forward (const void *request,
