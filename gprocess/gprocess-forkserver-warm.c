@@ -107,7 +107,7 @@ effective_warm (void)
  * this call, the environment variable `GPROCESS_FORK_SERVER_WARM_CHILDREN` gives the
  * number, and without it the default is 2.
  *
- * Since: 0.2
+ * Since: 0.3
  */
 void
 g_process_set_fork_server_warm_children (guint n)
@@ -124,7 +124,7 @@ g_process_set_fork_server_warm_children (guint n)
  *
  * Returns: the number of warm children
  *
- * Since: 0.2
+ * Since: 0.3
  */
 guint
 g_process_get_fork_server_warm_children (void)
@@ -328,8 +328,8 @@ _g_process_forkserver_warm_take (int *pidfd)
   return -1;
 }
 
-/* After the reply: the request, as it came (its bytes, its descriptors), to the warm child
- * taken for it, if any. Should the child die in between, the application sees a child that
+/* After the reply (before it, with a parent-death signal): the request, as it came (its
+ * bytes, its descriptors), to the warm child taken for it, if any. Should the child die in between, the application sees a child that
  * was killed at once: it reaps it as any other. */
 void
 _g_process_forkserver_warm_forward (const void *request,

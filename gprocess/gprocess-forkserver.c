@@ -722,11 +722,18 @@ serve (int      fd,
               error_number = errno;
             }
         }
-      send_reply (fd, status, error_number, pid, server.pidfd);
       /* A warm child gets the request after the reply: woken first on a busy CPU, it would
-       * run its bootstrap while the application waits for the reply */
-      _g_process_forkserver_warm_forward (server.request.bytes, request_size (), server.fds,
-                                          n_fds);
+       * run its bootstrap while the application waits for the reply. Except with a
+       * parent-death signal: then, as a cloned child does, it holds the application's death
+       * pipe before start() returns (were the application and this server killed between the
+       * reply and the forward, it would end without its request, not by its signal). */
+      if (server.request.header.flags & REQUEST_HAS_DEATH_FD)
+        _g_process_forkserver_warm_forward (server.request.bytes, request_size (), server.fds,
+                                            n_fds);
+      send_reply (fd, status, error_number, pid, server.pidfd);
+      if (!(server.request.header.flags & REQUEST_HAS_DEATH_FD))
+        _g_process_forkserver_warm_forward (server.request.bytes, request_size (), server.fds,
+                                            n_fds);
       close_request_fds (n_fds);
     }
 }

@@ -22,6 +22,8 @@
 #include <glib-unix.h>
 
 #include "gprocess.h"
+#include "gprocess-private.h"
+#include "gprocess-fds-private.h"
 #include "gprocess-pool-private.h"
 
 /**
@@ -241,10 +243,8 @@ static void
 worker_main (GProcessObject *process,
              gpointer        data)
 {
-  GProcessPool *forked_pool = data;   /* the pool's copy, with the fork start method */
   GVariant *args = g_process_object_get_args (process);
   guint64 func_addr = 0, data_addr = 0, max_memory = 0, flags = 0;
-  gint32 parent_fd = -1;
   GProcessPoolFunc func;
   gpointer user_data;
   const int *fds;
@@ -253,9 +253,9 @@ worker_main (GProcessObject *process,
   guint32 status = 0;
   const char *message = "";
 
-  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE ("(tttti)")))
+  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE ("(tttt)")))
     _exit (4);
-  g_variant_get (args, "(tttti)", &func_addr, &data_addr, &max_memory, &flags, &parent_fd);
+  g_variant_get (args, "(tttt)", &func_addr, &data_addr, &max_memory, &flags);
   func = (GProcessPoolFunc) (uintptr_t) func_addr;
   user_data = (gpointer) (uintptr_t) data_addr;
   fds = g_process_object_get_fds (process, &n_fds);
@@ -263,18 +263,8 @@ worker_main (GProcessObject *process,
     _exit (4);
   worker_fd = fds[0];
 
-  /* A forked worker has copies of the pool's ends of its own and the other workers'
-   * sockets: closed, so that each socket has one end in each process */
-  if (forked_pool != NULL && parent_fd >= 0 && parent_fd != worker_fd)
-    close (parent_fd);
-  if (forked_pool != NULL)
-    for (GList *l = forked_pool->workers; l != NULL; l = l->next)
-      {
-        Worker *other = l->data;
-
-        if (other->fd >= 0 && other->fd != worker_fd)
-          close (other->fd);
-      }
+  /* The pool's ends of the sockets (its own and the other workers') are the library's
+   * descriptors: a forked worker, as every child, was started without them */
 
   if (flags & BOOT_FORKSERVER)
     {
@@ -608,7 +598,9 @@ worker_close_socket (Worker *w)
   clear_source (&w->io_source);
   if (w->fd >= 0)
     {
-      close (w->fd);
+      G_LOCK (process_lock);
+      _g_process_fds_close_locked (w->fd);
+      G_UNLOCK (process_lock);
       w->fd = -1;
     }
 }
@@ -965,19 +957,26 @@ worker_spawn (GProcessPool *self,
                    _("Cannot start a pool worker: socketpair: %s"), g_strerror (saved));
       return NULL;
     }
+  /* The pool's end is the library's: no child inherits it (its worker included: a worker
+   * sees its pool's end-of-file) */
+  G_LOCK (process_lock);
+  _g_process_fds_add_locked (sv[0]);
+  G_UNLOCK (process_lock);
   process = g_process_object_new_with_target (worker_main,
                                               flags & BOOT_FORKSERVER ? NULL : self, NULL);
   g_process_object_set_name (process, "gprocess-pool-worker");
   g_process_object_set_start_method (process, self->start_method);
   g_process_object_set_parent_death_signal (process, SIGKILL);
   g_process_object_set_args (process,
-                             g_variant_new ("(tttti)", (guint64) (uintptr_t) self->func,
+                             g_variant_new ("(tttt)", (guint64) (uintptr_t) self->func,
                                             (guint64) (uintptr_t) self->user_data,
-                                            self->max_worker_memory, flags, (gint32) sv[0]));
+                                            self->max_worker_memory, flags));
   g_process_object_set_fds (process, &sv[1], 1);
   if (!g_process_object_start (process, error))
     {
-      close (sv[0]);
+      G_LOCK (process_lock);
+      _g_process_fds_close_locked (sv[0]);
+      G_UNLOCK (process_lock);
       close (sv[1]);
       g_object_unref (process);
       return NULL;

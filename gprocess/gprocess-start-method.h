@@ -64,9 +64,9 @@ void                g_process_set_fork_server_child_func (GProcessForkServerChil
                                                           gpointer                     user_data,
                                                           GDestroyNotify               destroy);
 
-GPROCESS_AVAILABLE_IN_0_2
+GPROCESS_AVAILABLE_IN_0_3
 void                g_process_set_fork_server_warm_children (guint                    n);
-GPROCESS_AVAILABLE_IN_0_2
+GPROCESS_AVAILABLE_IN_0_3
 guint               g_process_get_fork_server_warm_children (void);
 
 GPROCESS_AVAILABLE_IN_0_2

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gprocess/gprocess.h>
@@ -813,6 +814,97 @@ test_no_fd_growth (void)
   g_assert_cmpuint (count_children (), ==, children);
 }
 
+/* The inodes of the sockets open in this process */
+static GArray *
+socket_inodes (void)
+{
+  GArray *inodes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      struct stat st;
+
+      if (fstat (atoi (name), &st) == 0 && S_ISSOCK (st.st_mode))
+        {
+          guint64 ino = st.st_ino;
+
+          g_array_append_val (inodes, ino);
+        }
+    }
+  g_dir_close (dir);
+  return inodes;
+}
+
+/* A plain child: exits 1 if it holds a socket the pool made (args: their inodes) */
+static void
+target_check_sockets (GProcessObject *process,
+                      gpointer        user_data)
+{
+  GVariant *args = g_process_object_get_args (process);
+  GArray *held = socket_inodes ();
+  gsize n = 0;
+  const guint64 *pool_inodes = g_variant_get_fixed_array (args, &n, sizeof (guint64));
+
+  for (guint i = 0; i < held->len; i++)
+    for (gsize j = 0; j < n; j++)
+      if (g_array_index (held, guint64, i) == pool_inodes[j])
+        _exit (1);
+  _exit (0);
+}
+
+static void
+start_check_sockets (GArray *inodes)
+{
+  GProcessObject *child = g_process_object_new_with_target (target_check_sockets, NULL, NULL);
+  GError *error = NULL;
+
+  g_process_object_set_start_method (child, G_PROCESS_START_METHOD_FORK);
+  g_process_object_set_args (child, g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64,
+                                                               inodes->data, inodes->len,
+                                                               sizeof (guint64)));
+  g_assert_true (g_process_object_start (child, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_process_object_join (child, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_process_object_get_exit_code (child), ==, 0);
+  g_object_unref (child);
+}
+
+static void
+test_sockets_not_inherited (void)
+{
+  GArray *before, *after, *pool_inodes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GProcessPool *pool;
+
+  g_test_summary ("The pool's ends of its workers' sockets are the library's descriptors: a "
+                  "child the application starts does not inherit them");
+  /* The sockets a child is meant to have (the results' socket) exist before the pool */
+  start_check_sockets (pool_inodes);
+  before = socket_inodes ();
+  pool = pool_new (1);
+  g_assert_cmpint (run_int (pool, task ("echo", 1)), ==, 1);   /* a worker is live */
+  after = socket_inodes ();
+  for (guint i = 0; i < after->len; i++)
+    {
+      gboolean old = FALSE;
+
+      for (guint j = 0; j < before->len; j++)
+        old |= g_array_index (before, guint64, j) == g_array_index (after, guint64, i);
+      if (!old)
+        g_array_append_val (pool_inodes, g_array_index (after, guint64, i));
+    }
+  g_assert_cmpuint (pool_inodes->len, ==, 1);
+  start_check_sockets (pool_inodes);
+
+  g_array_unref (pool_inodes);
+  g_array_unref (after);
+  g_array_unref (before);
+  pool_finish (pool);
+}
+
 static void
 test_garbage_reply (void)
 {
@@ -1012,6 +1104,7 @@ main (int   argc,
   g_test_add_func ("/gprocess/pool/close/terminate", test_terminate);
   g_test_add_func ("/gprocess/pool/close/finalize", test_finalize_stops_workers);
   g_test_add_func ("/gprocess/pool/resources/no-fd-growth", test_no_fd_growth);
+  g_test_add_func ("/gprocess/pool/resources/sockets-not-inherited", test_sockets_not_inherited);
   g_test_add_func ("/gprocess/pool/bad-input/garbage-reply", test_garbage_reply);
   g_test_add_func ("/gprocess/pool/bad-input/large-values", test_large_values);
   g_test_add_func ("/gprocess/pool/sync/submit", test_sync_submit);

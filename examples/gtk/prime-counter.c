@@ -1,8 +1,8 @@
 /* prime-counter.c: a GTK 4 application whose workers are GProcess children
  *
- * The user picks how far to count primes and how many workers share the work; each worker is
- * a child process running prime_worker_run(), a function of this program. The window shows
- * each worker's progress, state and result, and a Cancel button stops them politely.
+ * The user picks how far to count primes and how many workers share the work; the workers are
+ * those of a GProcessPool, each task running prime_pool_task(), a function of this program.
+ * The window shows each task's progress, state and result, and a Cancel button cancels them.
  *
  * Run it:           prime-counter
  * Test it headless: xvfb-run -a prime-counter --self-test=complete   (see meson.build)

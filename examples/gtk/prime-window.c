@@ -16,7 +16,6 @@
 #define _GNU_SOURCE   /* sigabbrev_np() */
 #include "prime-window.h"
 #include "prime-worker.h"
-#include "progress-channel.h"
 
 #include <signal.h>
 #include <string.h>

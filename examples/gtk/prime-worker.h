@@ -12,8 +12,7 @@ G_BEGIN_DECLS
 /* Numbers are handed out in blocks of this many, block b to worker b % n_workers. */
 #define PRIME_BLOCK_SIZE 20000
 
-/* The worker's GProcessObject:args: (limit, worker index, number of workers). Its progress
- * pipe is the first of its descriptors (g_process_object_set_fds()). */
+/* A task of the pool: (limit, worker index, number of workers) */
 #define PRIME_JOB_FORMAT "(tuu)"
 
 GVariant *prime_job_new          (guint64         limit,
@@ -28,14 +27,18 @@ guint64   prime_count_below      (guint64         limit);
  * worker's pid) */
 #define PRIME_PROGRESS_FORMAT "(uutx)"
 
+/* The same, unpacked in the window */
+typedef struct
+{
+  guint32 blocks_done;   /* blocks of numbers finished so far */
+  guint32 blocks_total;  /* blocks this worker was given */
+  guint64 primes;        /* primes counted so far */
+} ProgressRecord;
+
 /* The function of the application's GProcessPool: one worker's share, a PRIME_JOB_FORMAT task;
  * returns the count ("t"), sending progress after each block. It runs in a pool worker. */
 GVariant *prime_pool_task        (GVariant        *task,
                                   gpointer         user_data,
                                   GError         **error);
-
-/* The target of every worker (a #GProcessTargetFunc). It runs in the child. */
-void      prime_worker_run       (GProcessObject *process,
-                                  gpointer        user_data);
 
 G_END_DECLS
