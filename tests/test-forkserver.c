@@ -1023,8 +1023,19 @@ can_own_pid_namespace (void)
   probe = fork ();
   g_assert_cmpint (probe, >=, 0);
   if (probe == 0)
-    _exit (unshare (CLONE_NEWPID | CLONE_NEWNS) == 0 &&
-           access ("/proc/sys/kernel/ns_last_pid", W_OK) == 0 ? 0 : 1);
+    {
+      pid_t init;
+
+      if (unshare (CLONE_NEWPID | CLONE_NEWNS) != 0)
+        _exit (1);
+      init = fork ();
+      if (init == 0)
+        _exit (mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0 &&
+               mount ("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0 &&
+               access ("/proc/sys/kernel/ns_last_pid", W_OK) == 0 ? 0 : 1);
+      _exit (init > 0 && waitpid (init, &status, 0) == init && WIFEXITED (status) ?
+             WEXITSTATUS (status) : 1);
+    }
   g_assert_cmpint (waitpid (probe, &status, 0), ==, probe);
   return WIFEXITED (status) && WEXITSTATUS (status) == 0;
 }
