@@ -502,7 +502,9 @@ _g_process_result_reset_in_child (void)
       inherited_record = child_record;
       child_record = NULL;
     }
-  child_error_recorded = FALSE;
+  if (child_error_recorded)   /* written only then: a write would cost every child a page
+                               * fault */
+    child_error_recorded = FALSE;
 }
 
 /* Child code, in a child of start(), after the library's descriptors were closed */
