@@ -50,12 +50,6 @@
 #include "gprocess-forkserver-private.h"
 #include "gprocess-result-private.h"
 
-/* The lock: see the contract in gprocess-private.h. Defined here because the atfork handlers
- * below are what make it special. */
-G_LOCK_DEFINE (process_lock);
-
-static pid_t cached_pid;                     /* (atomic) getpid() is a system call; see
-                                              * _g_process_self_pid() */
 static GProcessForkFunc fork_hook;           /* (lock process_lock) */
 static gpointer fork_hook_data;              /* (lock process_lock) */
 static GDestroyNotify fork_hook_destroy;     /* (lock process_lock) */
@@ -64,43 +58,6 @@ static GDestroyNotify fork_hook_destroy;     /* (lock process_lock) */
  * initial-exec: a fixed offset from the thread pointer, read without __tls_get_addr() (whose
  * code page every child would fault in). */
 static __thread GProcessForkRequest *forking __attribute__ ((tls_model ("initial-exec")));
-
-/* This process's pid. glibc no longer caches getpid(); atfork_child() refreshes this copy in
- * every new process. */
-pid_t
-_g_process_self_pid (void)
-{
-  pid_t pid = g_atomic_int_get (&cached_pid);
-
-  if (G_UNLIKELY (pid == 0))
-    {
-      pid = getpid ();
-      g_atomic_int_set (&cached_pid, pid);
-    }
-  return pid;
-}
-
-/* fflush() only with bytes pending: it takes the stream's lock, and after a fork every page
- * written is one more copy. On glibc the test reads the stream's buffer pointers itself
- * (__fpending()'s code page is one more fault in every child); a wide stream is flushed. */
-static inline gboolean
-has_pending_output (FILE *stream)
-{
-#ifdef __GLIBC__
-  return stream->_mode > 0 || stream->_IO_write_ptr > stream->_IO_write_base;
-#else
-  return __fpending (stream) > 0;
-#endif
-}
-
-void
-_g_process_flush_std_streams (void)
-{
-  if (has_pending_output (stdout))
-    fflush (stdout);
-  if (has_pending_output (stderr))
-    fflush (stderr);
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* In the parent                                                                             */
@@ -321,7 +278,7 @@ atfork_child (void)
 {
   GProcessForkRequest *request = forking;
 
-  cached_pid = getpid ();
+  _g_process_set_self_pid (getpid ());
   if (request != NULL)
     {
       _g_process_fds_redirect_stdin ();
@@ -377,7 +334,7 @@ _g_process_child_forkserver_main (const GProcessForkServerChild *child)
   GProcessObjectPrivate *priv;
   GProcessObject *self;
 
-  cached_pid = getpid ();
+  _g_process_set_self_pid (getpid ());
   _g_process_forkserver_child_fds (child);
   G_LOCK (process_lock);
   _g_process_lifecycle_bootstrap_served_child (child->process_group, child->parent_death_signal,
@@ -397,7 +354,7 @@ _g_process_child_forkserver_main (const GProcessForkServerChild *child)
   priv = _g_process_object_get_private (self);
   G_LOCK (process_lock);
   _g_process_tree_become_child (self, child->app_pid);
-  priv->pid = cached_pid;
+  priv->pid = _g_process_self_pid ();
   priv->state = G_PROCESS_STATE_STARTED;
   priv->starting = FALSE;
   G_UNLOCK (process_lock);

@@ -42,36 +42,6 @@ get_priv (GProcessObject *self)
   return _g_process_object_get_private (self);
 }
 
-/* The errno of the last G_PROCESS_ERROR_FAILED reported in this thread (0: not an OS failure) */
-static __thread int last_errno;
-
-void
-_g_process_record_errno (int saved_errno)
-{
-  last_errno = saved_errno;
-}
-
-/**
- * g_process_get_last_errno:
- *
- * Gets the `errno` value behind the last %G_PROCESS_ERROR_FAILED error that GProcess reported
- * in the calling thread: fork() or a descriptor could not be made (`EAGAIN`, `EMFILE`,
- * `ENOMEM`…), or a wait failed. It is 0 when that failure did not come from the operating
- * system. Call it right after the failed call, in the same thread, as you would read `errno`.
- *
- * Bindings use it to raise their own exception for an operating system failure (Python: the
- * `OSError` subclass that `OSError(code, message)` makes, such as `BlockingIOError` for
- * `EAGAIN`), while C callers keep matching %G_PROCESS_ERROR_FAILED.
- *
- * Returns: the `errno` value, or 0
- *
- * Since: 0.2
- */
-int
-g_process_get_last_errno (void)
-{
-  return last_errno;
-}
 
 /**
  * g_process_end_children:

@@ -1,0 +1,91 @@
+/* gprocess-core.c: the bottom layer: the lock, this process's pid, the last errno, stdio
+ *
+ * Every other file of the library may use what is here; nothing here uses another file of
+ * the library. The order of the layers is at the top of gprocess-private.h.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <unistd.h>
+
+#include "gprocess.h"
+#include "gprocess-private.h"
+
+/* The lock: see the contract in gprocess-private.h. The fork hooks (gprocess-child.c) take it
+ * around every fork() of the process. */
+G_LOCK_DEFINE (process_lock);
+
+/* (atomic) getpid() is a system call; see _g_process_self_pid(). The fork hooks set it in
+ * every new process (_g_process_set_self_pid()). */
+pid_t _g_process_cached_pid;
+
+/* This process's pid. glibc no longer caches getpid(). */
+pid_t
+_g_process_self_pid (void)
+{
+  pid_t pid = g_atomic_int_get (&_g_process_cached_pid);
+
+  if (G_UNLIKELY (pid == 0))
+    {
+      pid = getpid ();
+      g_atomic_int_set (&_g_process_cached_pid, pid);
+    }
+  return pid;
+}
+
+/* fflush() only with bytes pending: it takes the stream's lock, and after a fork every page
+ * written is one more copy. On glibc the test reads the stream's buffer pointers itself
+ * (__fpending()'s code page is one more fault in every child); a wide stream is flushed. */
+static inline gboolean
+has_pending_output (FILE *stream)
+{
+#ifdef __GLIBC__
+  return stream->_mode > 0 || stream->_IO_write_ptr > stream->_IO_write_base;
+#else
+  return __fpending (stream) > 0;
+#endif
+}
+
+void
+_g_process_flush_std_streams (void)
+{
+  if (has_pending_output (stdout))
+    fflush (stdout);
+  if (has_pending_output (stderr))
+    fflush (stderr);
+}
+
+/* The errno behind the last G_PROCESS_ERROR_FAILED of this thread */
+static __thread int last_errno;
+
+void
+_g_process_record_errno (int saved_errno)
+{
+  last_errno = saved_errno;
+}
+
+/**
+ * g_process_get_last_errno:
+ *
+ * Gets the `errno` value behind the last %G_PROCESS_ERROR_FAILED error that GProcess reported
+ * in the calling thread: fork() or a descriptor could not be made (`EAGAIN`, `EMFILE`,
+ * `ENOMEM`…), or a wait failed. It is 0 when that failure did not come from the operating
+ * system. Call it right after the failed call, in the same thread, as you would read `errno`.
+ *
+ * Bindings use it to raise their own exception for an operating system failure (Python: the
+ * `OSError` subclass that `OSError(code, message)` makes, such as `BlockingIOError` for
+ * `EAGAIN`), while C callers keep matching %G_PROCESS_ERROR_FAILED.
+ *
+ * Returns: the `errno` value, or 0
+ *
+ * Since: 0.2
+ */
+int
+g_process_get_last_errno (void)
+{
+  return last_errno;
+}
