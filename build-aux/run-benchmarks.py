@@ -57,6 +57,9 @@ START_METHODS = [
     ('multiprocessing', ['/usr/bin/python3',
                          os.path.join(root, 'tests', 'performance', 'bench-start-methods.py'),
                          '--tsv']),
+    # The floor under a warm child's start + join (issue 21): a bare pre-forked child
+    ('floor: a pre-forked bare child', [os.path.join(builddir, 'tests', 'performance',
+                                                     'bench-warm-floor'), '--tsv']),
 ]
 # The process pool's rows (its own benchmark, issue 18): run when the program exists
 BENCH_POOL = os.path.join(builddir, 'tests', 'performance', 'bench-pool')
