@@ -33,16 +33,9 @@
 
 #include <gprocess/gprocess.h>
 
+#include "bench-common.h"
+
 extern char **environ;
-
-static double
-now_us (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int
 cmp_double (const void *a, const void *b)
@@ -125,26 +118,26 @@ nothing (GProcessObject *p, gpointer d)
 static double
 raw_round_trip (void)
 {
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   pid_t pid = fork ();
   int status;
 
   if (pid == 0)
     _exit (0);
   waitpid (pid, &status, 0);
-  return now_us () - t0;
+  return bench_now_us () - t0;
 }
 
 static double
 gprocess_round_trip (void)
 {
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   GProcessObject *p = g_process_object_new_with_target (nothing, NULL, NULL);
 
   g_process_object_start (p, NULL);
   g_process_object_join (p, -1, NULL, NULL);
   g_object_unref (p);
-  return now_us () - t0;
+  return bench_now_us () - t0;
 }
 
 static void
@@ -159,7 +152,7 @@ static GMainContext *bench_context;
 static double
 gprocess_async_round_trip (void)
 {
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   GProcessObject *p = g_process_object_new_with_target (nothing, NULL, NULL);
   gboolean done = FALSE;
 
@@ -168,31 +161,31 @@ gprocess_async_round_trip (void)
   while (!done)
     g_main_context_iteration (bench_context, TRUE);
   g_object_unref (p);
-  return now_us () - t0;
+  return bench_now_us () - t0;
 }
 
 static double
 posix_spawn_round_trip (void)
 {
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   char *argv[] = { "/bin/true", NULL };
   pid_t pid;
   int status;
 
   posix_spawn (&pid, "/bin/true", NULL, NULL, argv, environ);
   waitpid (pid, &status, 0);
-  return now_us () - t0;
+  return bench_now_us () - t0;
 }
 
 static double
 gsubprocess_round_trip (void)
 {
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   GSubprocess *sp = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "/bin/true", NULL);
 
   g_subprocess_wait (sp, NULL, NULL);
   g_object_unref (sp);
-  return now_us () - t0;
+  return bench_now_us () - t0;
 }
 
 /* start() alone, and how soon the child runs: the child stamps a shared page */
@@ -203,22 +196,22 @@ static double child_runs_value;
 static void
 stamp_target (GProcessObject *p, gpointer d)
 {
-  *shared_stamp = now_us ();
+  *shared_stamp = bench_now_us ();
 }
 
 static double
 raw_start_only (void)
 {
-  double t0 = now_us (), t1;
+  double t0 = bench_now_us (), t1;
   pid_t pid = fork ();
   int status;
 
   if (pid == 0)
     {
-      *shared_stamp = now_us ();
+      *shared_stamp = bench_now_us ();
       _exit (0);
     }
-  t1 = now_us ();
+  t1 = bench_now_us ();
   waitpid (pid, &status, 0);
   child_runs_value = *shared_stamp - t0;
   return t1 - t0;
@@ -228,10 +221,10 @@ static double
 gprocess_start_only (void)
 {
   GProcessObject *p = g_process_object_new_with_target (stamp_target, NULL, NULL);
-  double t0 = now_us (), t1;
+  double t0 = bench_now_us (), t1;
 
   g_process_object_start (p, NULL);
-  t1 = now_us ();
+  t1 = bench_now_us ();
   g_process_object_join (p, -1, NULL, NULL);
   child_runs_value = *shared_stamp - t0;
   g_object_unref (p);
@@ -247,11 +240,11 @@ raw_wakeup (void)
 
   if (pid == 0)
     {
-      *shared_stamp = now_us ();
+      *shared_stamp = bench_now_us ();
       _exit (0);
     }
   waitpid (pid, &status, 0);
-  return now_us () - *shared_stamp;
+  return bench_now_us () - *shared_stamp;
 }
 
 static double
@@ -262,7 +255,7 @@ gprocess_wakeup (void)
 
   g_process_object_start (p, NULL);
   g_process_object_join (p, -1, NULL, NULL);
-  t1 = now_us ();
+  t1 = bench_now_us ();
   g_object_unref (p);
   return t1 - *shared_stamp;
 }
@@ -311,7 +304,7 @@ static double
 raw_many (int n)
 {
   pid_t *pids = g_new (pid_t, n);
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   int status;
 
   for (int i = 0; i < n; i++)
@@ -320,7 +313,7 @@ raw_many (int n)
   for (int i = 0; i < n; i++)
     waitpid (pids[i], &status, 0);
   g_free (pids);
-  return (now_us () - t0) / n;
+  return (bench_now_us () - t0) / n;
 }
 
 static double
@@ -328,7 +321,7 @@ gprocess_many_with (int                 n,
                     GProcessStartMethod method)
 {
   GProcessObject **procs = g_new (GProcessObject *, n);
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
 
   for (int i = 0; i < n; i++)
     {
@@ -342,7 +335,7 @@ gprocess_many_with (int                 n,
       g_object_unref (procs[i]);
     }
   g_free (procs);
-  return (now_us () - t0) / n;
+  return (bench_now_us () - t0) / n;
 }
 
 static double
@@ -373,7 +366,7 @@ pidfd_many_with (int      n,
   int *fds = g_new (int, n);
   char **records = g_new0 (char *, n);
   int ep = with_epoll ? epoll_create1 (EPOLL_CLOEXEC) : -1;
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
 
   for (int i = 0; i < n; i++)
     {
@@ -410,7 +403,7 @@ pidfd_many_with (int      n,
     close (ep);
   g_free (records);
   g_free (fds);
-  return (now_us () - t0) / n;
+  return (bench_now_us () - t0) / n;
 }
 
 static double
@@ -435,7 +428,7 @@ static double
 pidfd_many (int n)
 {
   int *fds = g_new (int, n);
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
 
   for (int i = 0; i < n; i++)
     {
@@ -455,7 +448,7 @@ pidfd_many (int n)
       close (fds[i]);
     }
   g_free (fds);
-  return (now_us () - t0) / n;
+  return (bench_now_us () - t0) / n;
 }
 
 /* GLib's own floor: a minimal GObject with one property, created, notified and finalized
@@ -489,7 +482,7 @@ floor_object_init (FloorObject *self)
 static double
 gobject_floor_round_trip (void)
 {
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   FloorObject *object = g_object_new (floor_object_get_type (), NULL);
   pid_t pid = fork ();
   int status;
@@ -500,7 +493,7 @@ gobject_floor_round_trip (void)
   g_object_notify_by_pspec (G_OBJECT (object), floor_value_pspec);
   waitpid (pid, &status, 0);
   g_object_unref (object);
-  return now_us () - t0;
+  return bench_now_us () - t0;
 }
 
 static double
@@ -761,15 +754,7 @@ main (int argc, char *argv[])
   if (pin == NULL || pin[0] != '0')
     {
       /* The first CPU this process may run on: `taskset -c 1 bench-c` runs on CPU 1 */
-      cpu_set_t set;
-      int cpu = 0;
-
-      if (sched_getaffinity (0, sizeof set, &set) == 0)
-        while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET (cpu, &set))
-          cpu++;
-      CPU_ZERO (&set);
-      CPU_SET (cpu, &set);
-      sched_setaffinity (0, sizeof set, &set);
+      bench_pin_to_one_cpu ();
     }
 
   shared_stamp = mmap (NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -26,46 +26,22 @@
 
 #include <gprocess/gprocess.h>
 
+#include "bench-common.h"
+
 #define ROUND_TRIPS 2000
-
-static double
-now_us (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-compare (const void *a,
-         const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v,
-        int     n)
-{
-  qsort (v, n, sizeof *v, compare);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static double
 baseline_round (int fd)
 {
   char buf[16] = { 0 };
-  double start = now_us ();
+  double start = bench_now_us ();
 
   for (int i = 0; i < ROUND_TRIPS; i++)
     {
       if (write (fd, buf, sizeof buf) != sizeof buf || read (fd, buf, sizeof buf) != sizeof buf)
         abort ();
     }
-  return (now_us () - start) / ROUND_TRIPS;
+  return (bench_now_us () - start) / ROUND_TRIPS;
 }
 
 static GVariant *
@@ -105,21 +81,21 @@ pool_round (GProcessPool *pool,
             GMainLoop    *loop)
 {
   Chain c = { pool, loop, ROUND_TRIPS };
-  double start = now_us ();
+  double start = bench_now_us ();
 
   g_process_pool_submit_async (pool, g_variant_new_int64 (0), NULL, on_done, &c);
   g_main_loop_run (loop);
-  return (now_us () - start) / ROUND_TRIPS;
+  return (bench_now_us () - start) / ROUND_TRIPS;
 }
 
 static double
 pool_sync_round (GProcessPool *pool)
 {
-  double start = now_us ();
+  double start = bench_now_us ();
 
   for (int i = 0; i < ROUND_TRIPS; i++)
     g_variant_unref (g_process_pool_submit (pool, g_variant_new_int64 (i), NULL, NULL));
-  return (now_us () - start) / ROUND_TRIPS;
+  return (bench_now_us () - start) / ROUND_TRIPS;
 }
 
 int
@@ -165,7 +141,7 @@ main (int   argc,
 
   getloadavg (load, 3);
   {
-    double b = median (base, rounds), p = median (pool_t, rounds), s = median (sync_t, rounds);
+    double b = bench_median (base, rounds), p = bench_median (pool_t, rounds), s = bench_median (sync_t, rounds);
 
     printf ("# load average %.2f %.2f %.2f; %d rounds of %d sequential round trips\n",
             load[0], load[1], load[2], rounds, ROUND_TRIPS);

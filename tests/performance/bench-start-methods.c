@@ -32,36 +32,14 @@
 
 #include <gprocess/gprocess.h>
 
+#include "bench-common.h"
+
 extern char **environ;
-
-static double
-now_us (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof *v, compare_doubles);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static double
 raw_fork_join (void)
 {
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   pid_t pid = fork ();
   int status;
 
@@ -69,7 +47,7 @@ raw_fork_join (void)
     _exit (0);
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
-  return now_us () - t0;
+  return bench_now_us () - t0;
 }
 
 /* The small process that measures the baseline on request: one byte in, one double out */
@@ -128,13 +106,13 @@ static double
 gprocess_start_join (GProcessStartMethod method)
 {
   GError *error = NULL;
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   GProcessObject *p = g_process_object_new_with_target (target_nothing, NULL, NULL);
 
   g_process_object_set_start_method (p, method);
   if (!g_process_object_start (p, &error) || !g_process_object_join (p, -1, NULL, &error))
     g_error ("%s", error->message);
-  t0 = now_us () - t0;
+  t0 = bench_now_us () - t0;
   g_object_unref (p);
   return t0;
 }
@@ -160,10 +138,10 @@ gprocess_start_only (GProcessStartMethod method,
 
   g_process_object_set_start_method (p, method);
   f0 = minor_faults ();
-  t0 = now_us ();
+  t0 = bench_now_us ();
   if (!g_process_object_start (p, &error))
     g_error ("%s", error->message);
-  t0 = now_us () - t0;
+  t0 = bench_now_us () - t0;
   *faults += minor_faults () - f0;
   if (!g_process_object_join (p, -1, NULL, &error))
     g_error ("%s", error->message);
@@ -175,7 +153,7 @@ static double
 spawn_true (void)
 {
   char *argv[] = { (char *) "/bin/true", NULL };
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   pid_t pid;
   int status;
 
@@ -183,24 +161,7 @@ spawn_true (void)
     abort ();
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
-  return now_us () - t0;
-}
-
-static void
-pin_to_one_cpu (void)
-{
-  cpu_set_t set;
-
-  if (sched_getaffinity (0, sizeof set, &set) != 0)
-    return;
-  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
-    if (CPU_ISSET (cpu, &set))
-      {
-        CPU_ZERO (&set);
-        CPU_SET (cpu, &set);
-        sched_setaffinity (0, sizeof set, &set);
-        return;
-      }
+  return bench_now_us () - t0;
 }
 
 enum { M_RAW, M_FORK, M_SERVER_SPACED, M_SERVER_TIGHT, M_SERVER_START, M_SPAWN, N_METHODS };
@@ -241,7 +202,7 @@ main (int argc, char **argv)
     }
   if (cold)
     g_process_set_fork_server_warm_children (0);
-  pin_to_one_cpu ();
+  bench_pin_to_one_cpu ();
   helper_start (&helper);
   if (!g_process_start_fork_server (&error))
     g_error ("%s", error->message);
@@ -293,7 +254,7 @@ main (int argc, char **argv)
             t[M_SERVER_TIGHT][i] = gprocess_start_join (G_PROCESS_START_METHOD_FORKSERVER);
         }
       {
-        double b = median (base, rounds);
+        double b = bench_median (base, rounds);
 
         for (int m = 0; m < N_METHODS; m++)
           {
@@ -302,7 +263,7 @@ main (int argc, char **argv)
 
             if (name != NULL)
               {
-                v = median (t[m], rounds);
+                v = bench_median (t[m], rounds);
                 printf (tsv ? "%s\t%d\t%.1f\t%.1f\t%.3f" : "%-26s %9d %12.1f %12.1f %7.2f",
                         name, levels_mib[l], v, b, v / b);
                 if (m == M_SERVER_START)

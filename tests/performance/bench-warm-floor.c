@@ -29,46 +29,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-common.h"
+
 #define ROUNDS 200
-
-static double
-now_us (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-compare (const void *a,
-         const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v,
-        int     n)
-{
-  qsort (v, n, sizeof *v, compare);
-  return v[n / 2];
-}
 
 /* The baseline: a small process (forked before the parent grew) forks and reaps one child.
  * It runs in a helper process of constant size, told by pipe to do one round. */
 static double
 raw_round_trip (void)
 {
-  double t0 = now_us ();
+  double t0 = bench_now_us ();
   pid_t pid = fork ();
 
   if (pid == 0)
     _exit (0);
   waitpid (pid, NULL, 0);
-  return now_us () - t0;
+  return bench_now_us () - t0;
 }
 
 /* A pre-forked child, off the clock; then, timed: the write that sends it off, its exit, and
@@ -100,14 +76,14 @@ pre_forked_round_trip (void)
     abort ();
   nanosleep (&gap, NULL);
 
-  t0 = now_us ();
+  t0 = bench_now_us ();
   if (write (go[1], "g", 1) != 1)
     abort ();
   pfd.fd = pidfd;
   while (poll (&pfd, 1, -1) < 0)
     ;
   waitid ((idtype_t) 3 /* P_PIDFD */, (id_t) pidfd, &info, WEXITED);
-  t0 = now_us () - t0;
+  t0 = bench_now_us () - t0;
   close (pidfd);
   close (go[1]);
   return t0;
@@ -121,18 +97,8 @@ main (int    argc,
   int rounds = getenv ("BENCH_QUICK") != NULL ? ROUNDS / 4 : ROUNDS;
   double *raw = calloc (rounds, sizeof *raw), *pre = calloc (rounds, sizeof *pre);
   double load[3] = { 0 }, m_raw, m_pre;
-  cpu_set_t cpus;
 
-  /* One CPU, the first allowed, as the other benchmarks */
-  if (sched_getaffinity (0, sizeof cpus, &cpus) == 0)
-    for (int c = 0; c < CPU_SETSIZE; c++)
-      if (CPU_ISSET (c, &cpus))
-        {
-          CPU_ZERO (&cpus);
-          CPU_SET (c, &cpus);
-          sched_setaffinity (0, sizeof cpus, &cpus);
-          break;
-        }
+  bench_pin_to_one_cpu ();   /* as the other benchmarks */
   getloadavg (load, 3);
 
   /* Paired: each round one of each, so that a busy machine shifts both */
@@ -141,8 +107,8 @@ main (int    argc,
       raw[i] = raw_round_trip ();
       pre[i] = pre_forked_round_trip ();
     }
-  m_raw = median (raw, rounds);
-  m_pre = median (pre, rounds);
+  m_raw = bench_median (raw, rounds);
+  m_pre = bench_median (pre, rounds);
   if (tsv)
     printf ("floor: pre-forked bare child\t0\t%.1f\t%.1f\t%.3f\n", m_pre, m_raw,
             m_pre / m_raw);
