@@ -371,7 +371,8 @@ child_main (GProcessObject *self)
   if (g_atomic_int_get (&js_error_in_run))   /* an error of the parent's: written only then,
                                                * a write would cost every child a page fault */
     g_atomic_int_set (&js_error_in_run, FALSE);
-  g_process_object_run (self);
+  if (G_PROCESS_OBJECT_GET_CLASS (self)->run != NULL)   /* g_process_object_run () */
+    G_PROCESS_OBJECT_GET_CLASS (self)->run (self);
   /* 1 after an error: a JavaScript exception, or g_process_set_error() as the last word */
   g_process_exit (g_atomic_int_get (&js_error_in_run) || _g_process_result_error_recorded () ?
                   1 : 0);

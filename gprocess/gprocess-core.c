@@ -1,5 +1,8 @@
 /* gprocess-core.c: the bottom layer: the lock, this process's pid, the last errno, stdio
  *
+ * and the base of GProcessObject every file shares: its type, its private structure, its
+ * pspec table and its notifications (the class itself, gprocess-object.c, sits at the top).
+ *
  * Every other file of the library may use what is here; nothing here uses another file of
  * the library. The order of the layers is at the top of gprocess-private.h.
  *
@@ -13,7 +16,7 @@
 #include <unistd.h>
 
 #include "gprocess.h"
-#include "gprocess-private.h"
+#include "gprocess-object-private.h"
 
 /* The lock: see the contract in gprocess-private.h. The fork hooks (gprocess-child.c) take it
  * around every fork() of the process. */
@@ -88,4 +91,70 @@ int
 g_process_get_last_errno (void)
 {
   return last_errno;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* GProcessObject's base                                                                     */
+
+GType _g_process_object_type;           /* set when the library is loaded (gprocess-object.c) */
+gint _g_process_object_private_offset;  /* set by the class's init */
+GParamSpec *_g_process_object_pspecs[N_PROPS];
+__thread ProcessKind _g_process_constructing_kind
+  __attribute__ ((tls_model ("initial-exec"))) = PROCESS_KIND_CHILD;
+
+/* Whether @self is an ordinary object created by this process: only then may this process
+ * start, join, signal or test it. */
+gboolean
+_g_process_object_is_own_child (GProcessObject *self)
+{
+  GProcessObjectPrivate *priv = _g_process_object_get_private (self);
+
+  return priv->kind == PROCESS_KIND_CHILD && priv->creator_pid == _g_process_self_pid ();
+}
+
+/* For the files that own one part of the object's properties */
+void
+_g_process_object_notify_by_id (GProcessObject   *self,
+                                GProcessObjectProp prop)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), _g_process_object_pspecs[prop]);
+}
+
+void
+_g_process_object_notify_state (GProcessObject *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), _g_process_object_pspecs[PROP_STATE]);
+}
+
+/* After a successful start(), in the calling thread */
+void
+_g_process_object_notify_started (GProcessObject *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), _g_process_object_pspecs[PROP_PID]);
+  g_object_notify_by_pspec (G_OBJECT (self), _g_process_object_pspecs[PROP_STATE]);
+}
+
+/**
+ * g_process_object_get_name:
+ * @self: a #GProcessObject
+ *
+ * Gets the name of the process. See #GProcessObject:name. The string stays valid as long as
+ * @self, even if another thread renames the process meanwhile; g_process_object_dup_name()
+ * returns a copy.
+ *
+ * Returns: (transfer none): the name
+ *
+ * Since: 0.1
+ */
+const char *
+g_process_object_get_name (GProcessObject *self)
+{
+  const char *name;
+
+  g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), NULL);
+
+  G_LOCK (process_lock);
+  name = _g_process_object_get_private (self)->name;
+  G_UNLOCK (process_lock);
+  return name;
 }

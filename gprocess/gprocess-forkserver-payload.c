@@ -369,7 +369,7 @@ static GProcessObject *spare;
 void
 _g_process_forkserver_make_spare (void)
 {
-  spare = g_process_object_new ();
+  spare = g_object_new (G_PROCESS_TYPE_OBJECT, NULL);   /* as g_process_object_new () */
 }
 
 /* Child code: the spare object, with the request's fields, as GProcessObject's init would

@@ -117,7 +117,31 @@ typedef struct
   GBytes *authkey_borrowed;
 } GProcessObjectPrivate;
 
-G_GNUC_INTERNAL GProcessObjectPrivate *_g_process_object_get_private (GProcessObject *self);
+/* GProcessObject's base, in gprocess-core.c: every file reaches the object through these,
+ * not through the class's file (which uses every file). The type is registered when the
+ * library is loaded, so that these are set before any object exists. */
+G_GNUC_INTERNAL extern GType _g_process_object_type;
+G_GNUC_INTERNAL extern gint _g_process_object_private_offset;
+G_GNUC_INTERNAL extern GParamSpec *_g_process_object_pspecs[N_PROPS];
+/* Set while the library constructs a MAIN or PARENT object in this thread
+ * (_g_process_object_new_for_kind()) */
+G_GNUC_INTERNAL extern __thread ProcessKind _g_process_constructing_kind
+  __attribute__ ((tls_model ("initial-exec")));
+
+#undef G_PROCESS_TYPE_OBJECT
+#define G_PROCESS_TYPE_OBJECT (_g_process_object_type)
+#define G_PROCESS_OBJECT(ptr) \
+  (G_TYPE_CHECK_INSTANCE_CAST ((ptr), _g_process_object_type, GProcessObject))
+#define G_PROCESS_IS_OBJECT(ptr) (G_TYPE_CHECK_INSTANCE_TYPE ((ptr), _g_process_object_type))
+#define G_PROCESS_OBJECT_GET_CLASS(ptr) \
+  (G_TYPE_INSTANCE_GET_CLASS ((ptr), _g_process_object_type, GProcessObjectClass))
+
+static inline GProcessObjectPrivate *
+_g_process_object_get_private (GProcessObject *self)
+{
+  return G_STRUCT_MEMBER_P (self, _g_process_object_private_offset);
+}
+
 G_GNUC_INTERNAL GProcessObject *_g_process_object_new_for_kind      (ProcessKind kind);
 G_GNUC_INTERNAL gboolean _g_process_object_is_own_child             (GProcessObject *self);
 G_GNUC_INTERNAL void     _g_process_object_notify_ended             (GProcessObject *ended);

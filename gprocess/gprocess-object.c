@@ -78,87 +78,21 @@
 
 G_DEFINE_TYPE_WITH_PRIVATE (GProcessObject, g_process_object, G_TYPE_OBJECT)
 
-static GParamSpec *properties[N_PROPS];
+/* The pspec table is the core's (gprocess-core.c): every file notifies through it */
+#define properties _g_process_object_pspecs
 
-/* Set while the library constructs a MAIN or PARENT object in this thread (see
- * _g_process_object_new_for_kind()) */
-static __thread ProcessKind constructing_kind __attribute__ ((tls_model ("initial-exec"))) =
-  PROCESS_KIND_CHILD;
+/* The type is registered when the library is loaded: the core's type and private offset are
+ * then set before any other file can meet an object (see gprocess-object-private.h) */
+static void __attribute__ ((constructor))
+register_type_at_load (void)
+{
+  _g_process_object_type = g_process_object_get_type ();
+}
 
 static inline GProcessObjectPrivate *
 get_priv (GProcessObject *self)
 {
   return g_process_object_get_instance_private (self);
-}
-
-GProcessObjectPrivate *
-_g_process_object_get_private (GProcessObject *self)
-{
-  return g_process_object_get_instance_private (self);
-}
-
-/* The only way to make a MAIN or PARENT object */
-GProcessObject *
-_g_process_object_new_for_kind (ProcessKind kind)
-{
-  GProcessObject *object;
-
-  constructing_kind = kind;
-  object = g_object_new (G_PROCESS_TYPE_OBJECT, NULL);
-  constructing_kind = PROCESS_KIND_CHILD;
-  return object;
-}
-
-/* Whether @self is an ordinary object created by this process: only then may this process
- * start, join, signal or test it. */
-gboolean
-_g_process_object_is_own_child (GProcessObject *self)
-{
-  GProcessObjectPrivate *priv = get_priv (self);
-
-  return priv->kind == PROCESS_KIND_CHILD && priv->creator_pid == _g_process_self_pid ();
-}
-
-/* Outside the lock: emits the notifications and drops the children list's references of the
- * objects _g_process_reap_locked() collected. */
-void
-_g_process_object_notify_ended (GProcessObject *ended)
-{
-  while (ended != NULL)
-    {
-      GProcessObjectPrivate *priv = get_priv (ended);
-      GProcessObject *next = g_steal_pointer (&priv->next_ended);
-
-      if (!_g_process_tree_is_exiting ())
-        {
-          g_object_notify_by_pspec (G_OBJECT (ended), properties[PROP_STATE]);
-          g_object_notify_by_pspec (G_OBJECT (ended), properties[PROP_EXIT_CODE]);
-          g_object_unref (ended);
-        }
-      ended = next;
-    }
-}
-
-/* For the files that own one part of the object's properties */
-void
-_g_process_object_notify_by_id (GProcessObject   *self,
-                                GProcessObjectProp prop)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
-}
-
-void
-_g_process_object_notify_state (GProcessObject *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-}
-
-/* After a successful start(), in the calling thread */
-void
-_g_process_object_notify_started (GProcessObject *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PID]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -300,6 +234,7 @@ g_process_object_class_init (GProcessObjectClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  _g_process_object_private_offset = GProcessObject_private_offset;
   object_class->finalize = g_process_object_finalize;
   object_class->get_property = g_process_object_get_property;
   object_class->set_property = g_process_object_set_property;
@@ -419,7 +354,7 @@ g_process_object_init (GProcessObject *self)
 {
   GProcessObjectPrivate *priv = get_priv (self);
 
-  priv->kind = constructing_kind;
+  priv->kind = _g_process_constructing_kind;
   priv->exit_code = G_PROCESS_EXIT_CODE_NONE;
   priv->sentinel = (GProcessSentinel) G_PROCESS_SENTINEL_INIT;
   priv->reaper = (GProcessReaperEntry) G_PROCESS_REAPER_ENTRY_INIT;
@@ -597,31 +532,6 @@ g_process_object_run (GProcessObject *self)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Accessors                                                                                 */
-
-/**
- * g_process_object_get_name:
- * @self: a #GProcessObject
- *
- * Gets the name of the process. See #GProcessObject:name. The string stays valid as long as
- * @self, even if another thread renames the process meanwhile; g_process_object_dup_name()
- * returns a copy.
- *
- * Returns: (transfer none): the name
- *
- * Since: 0.1
- */
-const char *
-g_process_object_get_name (GProcessObject *self)
-{
-  const char *name;
-
-  g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), NULL);
-
-  G_LOCK (process_lock);
-  name = get_priv (self)->name;
-  G_UNLOCK (process_lock);
-  return name;
-}
 
 /**
  * g_process_object_dup_name:

@@ -548,3 +548,38 @@ g_process_get_active_children (void)
   _g_process_object_notify_ended (ended);
   return list;
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Making and ending objects                                                                 */
+
+/* The only way to make a MAIN or PARENT object */
+GProcessObject *
+_g_process_object_new_for_kind (ProcessKind kind)
+{
+  GProcessObject *object;
+
+  _g_process_constructing_kind = kind;
+  object = g_object_new (G_PROCESS_TYPE_OBJECT, NULL);
+  _g_process_constructing_kind = PROCESS_KIND_CHILD;
+  return object;
+}
+
+/* Outside the lock: emits the notifications and drops the children list's references of the
+ * objects _g_process_reap_locked() collected. */
+void
+_g_process_object_notify_ended (GProcessObject *ended)
+{
+  while (ended != NULL)
+    {
+      GProcessObjectPrivate *priv = _g_process_object_get_private (ended);
+      GProcessObject *next = g_steal_pointer (&priv->next_ended);
+
+      if (!_g_process_tree_is_exiting ())
+        {
+          g_object_notify_by_pspec (G_OBJECT (ended), _g_process_object_pspecs[PROP_STATE]);
+          g_object_notify_by_pspec (G_OBJECT (ended), _g_process_object_pspecs[PROP_EXIT_CODE]);
+          g_object_unref (ended);
+        }
+      ended = next;
+    }
+}
