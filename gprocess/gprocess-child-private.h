@@ -32,8 +32,6 @@ typedef struct
 
 #define G_PROCESS_FORK_REQUEST_INIT { NULL, 0, -1, -1, -1, -1, FALSE, 0, -1 }
 
-typedef struct _GProcessForkServerChild GProcessForkServerChild;
-
 G_GNUC_INTERNAL void     _g_process_child_register_atfork (void);
 G_GNUC_INTERNAL gboolean _g_process_child_prepare_locked  (GProcessForkRequest *request,
                                                            GError             **error);
@@ -44,7 +42,11 @@ G_GNUC_INTERNAL gboolean _g_process_child_finish_locked   (GProcessForkRequest *
 G_GNUC_INTERNAL void     _g_process_child_abort_locked    (GProcessForkRequest *request);
 G_GNUC_INTERNAL void     _g_process_child_reap_aborted    (pid_t                pid);
 G_GNUC_INTERNAL pid_t    _g_process_child_fork_server     (void);
-G_GNUC_INTERNAL void     _g_process_child_forkserver_main (const GProcessForkServerChild *child)
+/* Child code, for the fork server's children too (gprocess-forkserver.c) */
+G_GNUC_INTERNAL void     _g_process_child_wait_at_gate    (int                  gate_fd);
+G_GNUC_INTERNAL void     _g_process_child_keep_sentinel_locked (int             pipe_write_fd);
+G_GNUC_INTERNAL void     _g_process_child_main            (GProcessObject      *self)
                                                            G_GNUC_NORETURN;
+G_GNUC_INTERNAL void     _g_process_child_set_server_reset (void (*reset_in_child) (void));
 
 G_END_DECLS

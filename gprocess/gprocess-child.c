@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Two paths lead into a child of g_process_object_start():
- *  - C: start() calls fork(); in the child, fork() returns 0 and start() calls child_main(),
+ *  - C: start() calls fork(); in the child, fork() returns 0 and start() calls
+ *    _g_process_child_main(),
  *    which runs the object and ends the process with g_process_exit(). It never returns.
  *  - A binding's fork hook (g_process_set_fork_func(); PyGObject's override passes os.fork()
  *    so that the interpreter resets its own locks): the hook forks, and may run the child's
@@ -13,9 +14,10 @@
  * (bootstrap_child()) before any code of the binding runs there.
  *  - Fork server (G_PROCESS_START_METHOD_FORKSERVER): the server (gprocess-forkserver.c) is
  *    itself a fork of the application, made through the same path (the binding's hook too);
- *    it makes each child with clone (CLONE_PARENT), which runs no atfork handler, and calls
- *    _g_process_child_forkserver_main() there: the descriptors, the gate, the binding's
- *    fork-server hook, then the object rebuilt from the request, then child_main().
+ *    it makes each child with clone (CLONE_PARENT), which runs no atfork handler; the server's
+ *    own child entry (gprocess-forkserver.c) sets up the descriptors, passes the gate, runs
+ *    the binding's fork-server hook, rebuilds the object from the request, then calls
+ *    _g_process_child_main().
  *
  * WHAT RUNS BETWEEN fork() AND _exit() (as glib/gspawn-posix.c labels its child code):
  * atfork_child(), bootstrap_child() and the functions they call (the descriptor bitmap, the
@@ -183,7 +185,6 @@ do_fork (void)
   return fork ();
 }
 
-static void G_GNUC_NORETURN child_main (GProcessObject *self);
 
 /* Forks the fork server (gprocess-forkserver.c), through the binding's fork hook if any */
 pid_t
@@ -202,13 +203,23 @@ _g_process_child_fork (GProcessForkRequest *request)
   pid = do_fork ();
   forking = NULL;
   if (pid == 0)
-    child_main (request->object);
+    _g_process_child_main (request->object);
   request->pid = pid;
   return pid;
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* In every new process: the fork handlers                                                   */
+
+/* The fork server's part of the fork hook, once it has started (it has no state before):
+ * gprocess-forkserver.c registers it, which keeps this file below the server's */
+static void (*server_reset_in_child) (void);   /* (atomic) */
+
+void
+_g_process_child_set_server_reset (void (*reset_in_child) (void))
+{
+  g_atomic_pointer_set (&server_reset_in_child, reset_in_child);
+}
 
 static void
 atfork_prepare (void)
@@ -224,8 +235,8 @@ atfork_parent (void)
 
 /* Child code: waits until the parent holds the child's pidfd (end-of-file), or leaves at once
  * when the parent could not make or receive it (a byte). */
-static void
-wait_at_gate (int gate_fd)
+void
+_g_process_child_wait_at_gate (int gate_fd)
 {
   char byte;
   ssize_t n;
@@ -241,8 +252,8 @@ wait_at_gate (int gate_fd)
 /* Child code: the sentinel pipe's write end of the fallback stays open across exec(), so that
  * the sentinel follows the process, not the program; it is hidden from the child's own
  * children. */
-static void
-keep_sentinel (int pipe_write_fd)
+void
+_g_process_child_keep_sentinel_locked (int pipe_write_fd)
 {
   fcntl (pipe_write_fd, F_SETFD, 0);
   _g_process_fds_add_locked (pipe_write_fd);
@@ -259,9 +270,9 @@ bootstrap_child (GProcessForkRequest *request)
   /* The process group, the parent-death signal, the result socket: before the gate */
   _g_process_lifecycle_bootstrap_child (request->object, request->creator);
   if (request->gate_read_fd >= 0)
-    wait_at_gate (request->gate_read_fd);
+    _g_process_child_wait_at_gate (request->gate_read_fd);
   if (request->pipe_write_fd >= 0)
-    keep_sentinel (request->pipe_write_fd);
+    _g_process_child_keep_sentinel_locked (request->pipe_write_fd);
 
   _g_process_tree_become_child (request->object, request->creator);
   priv->pid = _g_process_self_pid ();
@@ -286,7 +297,8 @@ atfork_child (void)
       _g_process_fds_remove_locked (request->pipe_write_fd);
       _g_process_lifecycle_keep_in_child (request->object);
     }
-  _g_process_forkserver_atfork_child ();
+  if (server_reset_in_child != NULL)
+    server_reset_in_child ();
   _g_process_fds_close_in_child ();
   _g_process_fds_forget_devnull ();
   _g_process_tree_reset_in_child ();
@@ -321,52 +333,12 @@ _g_process_child_register_atfork (void)
     g_log_set_handler ("Gjs", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL, note_js_error, NULL);
 }
 
-/* Child code: a child that the fork server made with clone (CLONE_PARENT), from the server's
- * loop (gprocess-forkserver.c). No pthread_atfork() handler runs here: the server ran them
- * when it was forked from the application, and it has one thread and holds no lock. The
- * process has the server's descriptors (its connection, the request's) and no object yet:
- * the descriptors are set up, the gate is passed, the binding's hook runs
- * (g_process_set_fork_server_child_func()), and only then is the object rebuilt from the
- * request, which may run code of its class. From there on, as a fork child. */
-void
-_g_process_child_forkserver_main (const GProcessForkServerChild *child)
-{
-  GProcessObjectPrivate *priv;
-  GProcessObject *self;
-
-  _g_process_set_self_pid (getpid ());
-  _g_process_forkserver_child_fds (child);
-  G_LOCK (process_lock);
-  _g_process_lifecycle_bootstrap_served_child (child->process_group, child->parent_death_signal,
-                                               child->death_read_fd, child->result_send_fd,
-                                               child->app_pid);
-  G_UNLOCK (process_lock);
-  if (child->gate_fd >= 0)
-    wait_at_gate (child->gate_fd);
-  G_LOCK (process_lock);
-  if (child->sentinel_fd >= 0)
-    keep_sentinel (child->sentinel_fd);
-  G_UNLOCK (process_lock);
-
-  _g_process_forkserver_run_child_func ();
-  self = _g_process_forkserver_rebuild (child);
-
-  priv = _g_process_object_get_private (self);
-  G_LOCK (process_lock);
-  _g_process_tree_become_child (self, child->app_pid);
-  priv->pid = _g_process_self_pid ();
-  priv->state = G_PROCESS_STATE_STARTED;
-  priv->starting = FALSE;
-  G_UNLOCK (process_lock);
-  child_main (self);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* The child's life after its bootstrap                                                      */
 
 /* What start() does in the child once fork() returned there */
-static void
-child_main (GProcessObject *self)
+void
+_g_process_child_main (GProcessObject *self)
 {
   if (g_atomic_int_get (&js_error_in_run))   /* an error of the parent's: written only then,
                                                * a write would cost every child a page fault */

@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 
 /* One request as the fork server received it, handed to the child it clones. Everything points
  * into the server's receive buffer, which the child has as a copy. */
+typedef struct _GProcessForkServerChild GProcessForkServerChild;
 struct _GProcessForkServerChild
 {
   const char *type_name;

@@ -26,8 +26,14 @@ typedef enum
 } GProcessForkServerMessage;
 
 /* In the server (the loop of gprocess-forkserver.c) */
+/* What a warm child becomes once made: it waits for its request, then runs it (the server's
+ * _g_process_forkserver_become_warm(), given here so that this file stays below the
+ * server's) */
+typedef void (* GProcessWarmChildMain) (int handoff_fd) G_GNUC_NORETURN;
+
 G_GNUC_INTERNAL void  _g_process_forkserver_warm_server_init     (int          app_fd,
-                                                                   gboolean     with_pidfd);
+                                                                   gboolean     with_pidfd,
+                                                                   GProcessWarmChildMain warm_main);
 G_GNUC_INTERNAL void  _g_process_forkserver_warm_refill          (void);
 G_GNUC_INTERNAL pid_t _g_process_forkserver_warm_take            (int         *pidfd);
 G_GNUC_INTERNAL void  _g_process_forkserver_warm_forward         (const void  *request,

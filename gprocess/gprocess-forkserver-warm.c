@@ -149,7 +149,8 @@ static struct
   guint target;
   guint n;
   WarmChild child[G_PROCESS_FORKSERVER_MAX_WARM];
-} warm = { -1, FALSE, 0, 0, { { 0, -1, -1 } } };
+  GProcessWarmChildMain main;   /* the server's: what a warm child becomes */
+} warm = { -1, FALSE, 0, 0, { { 0, -1, -1 } }, NULL };
 static int taken = -1;   /* the handoff of the warm child taken for the current request */
 
 /* A message to the application, in the layout of the server's reply, with a pidfd or not */
@@ -185,9 +186,11 @@ send_message (GProcessForkServerMessage kind,
 }
 
 void
-_g_process_forkserver_warm_server_init (int      app_fd,
-                                        gboolean with_pidfd)
+_g_process_forkserver_warm_server_init (int                   app_fd,
+                                        gboolean              with_pidfd,
+                                        GProcessWarmChildMain warm_main)
 {
+  warm.main = warm_main;
   warm.app_fd = app_fd;
   warm.with_pidfd = with_pidfd;
   warm.target = effective_warm ();
@@ -255,7 +258,7 @@ make_one (void)
       /* Ready: named, descriptors closed */
       while (send (h, "W", 1, MSG_NOSIGNAL) < 0 && errno == EINTR)
         ;
-      _g_process_forkserver_become_warm (h);
+      warm.main (h);
     }
   close (sv[1]);
   if (pid < 0)

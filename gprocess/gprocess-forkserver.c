@@ -317,6 +317,7 @@ ensure_server (GError **error)
 gboolean
 g_process_start_fork_server (GError **error)
 {
+  _g_process_child_set_server_reset (_g_process_forkserver_atfork_child);
   gboolean ok;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -641,6 +642,46 @@ request_size (void)
          ((h->flags & REQUEST_PAYLOAD_IN_FD) ? 0 : h->payload_size);
 }
 
+/* Child code: a child that the fork server made with clone (CLONE_PARENT), from the server's
+ * loop below, or a warm child once it has its request. No pthread_atfork() handler runs here: the server ran them
+ * when it was forked from the application, and it has one thread and holds no lock. The
+ * process has the server's descriptors (its connection, the request's) and no object yet:
+ * the descriptors are set up, the gate is passed, the binding's hook runs
+ * (g_process_set_fork_server_child_func()), and only then is the object rebuilt from the
+ * request, which may run code of its class. From there on, as a fork child. */
+static void G_GNUC_NORETURN
+child_main (const GProcessForkServerChild *child)
+{
+  GProcessObjectPrivate *priv;
+  GProcessObject *self;
+
+  _g_process_set_self_pid (getpid ());
+  _g_process_forkserver_child_fds (child);
+  G_LOCK (process_lock);
+  _g_process_lifecycle_bootstrap_served_child (child->process_group, child->parent_death_signal,
+                                               child->death_read_fd, child->result_send_fd,
+                                               child->app_pid);
+  G_UNLOCK (process_lock);
+  if (child->gate_fd >= 0)
+    _g_process_child_wait_at_gate (child->gate_fd);
+  G_LOCK (process_lock);
+  if (child->sentinel_fd >= 0)
+    _g_process_child_keep_sentinel_locked (child->sentinel_fd);
+  G_UNLOCK (process_lock);
+
+  _g_process_forkserver_run_child_func ();
+  self = _g_process_forkserver_rebuild (child);
+
+  priv = _g_process_object_get_private (self);
+  G_LOCK (process_lock);
+  _g_process_tree_become_child (self, child->app_pid);
+  priv->pid = _g_process_self_pid ();
+  priv->state = G_PROCESS_STATE_STARTED;
+  priv->starting = FALSE;
+  G_UNLOCK (process_lock);
+  _g_process_child_main (self);
+}
+
 /* A warm child (gprocess-forkserver-warm.c): waits for the request the server forwards on
  * @handoff_fd, reads it as the server did, and becomes the served child. End-of-file (the
  * server has gone) ends it. */
@@ -655,7 +696,7 @@ _g_process_forkserver_become_warm (int handoff_fd)
   if (n_fds < 0 || check_request (n_fds) != REPLY_OK)
     _exit (127);  /* the server checked it: cannot happen */
   prctl (PR_SET_NAME, "gprocess-fsrv");  /* as a child the server clones */
-  _g_process_child_forkserver_main (&server.child);
+  child_main (&server.child);
 }
 
 /* The server's life: one request, one clone, one reply, until end-of-file. PR_SET_PDEATHSIG
@@ -685,7 +726,7 @@ serve (int      fd,
   server.child.server_fd = fd;
   server.pidfd = -1;
   _g_process_forkserver_make_spare ();
-  _g_process_forkserver_warm_server_init (fd, with_pidfd);
+  _g_process_forkserver_warm_server_init (fd, with_pidfd, _g_process_forkserver_become_warm);
   _g_process_forkserver_warm_refill ();
   /* Ready (named, descriptors closed, spare and warm children made):
    * g_process_start_fork_server() returns */
@@ -714,7 +755,7 @@ serve (int      fd,
           if (pid == 0)
             {
               _g_process_forkserver_warm_close_in_child ();
-              _g_process_child_forkserver_main (&server.child);
+              child_main (&server.child);
             }
           if (pid < 0)
             {
@@ -1081,6 +1122,7 @@ _g_process_forkserver_spawn (GProcessForkRequest  *fork,
   Request r;
   gboolean ok;
 
+  _g_process_child_set_server_reset (_g_process_forkserver_atfork_child);
   memset (&r, 0, sizeof r);
   r.payload_fd = -1;
   G_LOCK (process_lock);
