@@ -51,6 +51,7 @@
 #include "gprocess-child-private.h"
 #include "gprocess-forkserver-private.h"
 #include "gprocess-result-private.h"
+#include "gprocess-wait-private.h"
 
 static GProcessForkFunc fork_hook;           /* (lock process_lock) */
 static gpointer fork_hook_data;              /* (lock process_lock) */
@@ -369,7 +370,8 @@ g_process_exit (int status)
   if (_g_process_object_get_private (current)->kind != PROCESS_KIND_CHILD)
     exit (status);
 
-  _g_process_tree_end_children ();
+  if (_g_process_tree_begin_exit ())
+    _g_process_wait_end_children ();
   _g_process_result_send_in_child ();
   _g_process_flush_std_streams ();
   _exit (status);

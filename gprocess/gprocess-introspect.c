@@ -58,7 +58,8 @@ get_priv (GProcessObject *self)
 void
 g_process_end_children (void)
 {
-  _g_process_tree_end_children ();
+  if (_g_process_tree_begin_exit ())
+    _g_process_wait_end_children ();
 }
 
 static gboolean

@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "gprocess-object.h"
+
 G_BEGIN_DECLS
 
 typedef struct _GProcessObject GProcessObject;
@@ -25,7 +27,14 @@ typedef struct
 
 typedef struct _GProcessReaper GProcessReaper;
 
-G_GNUC_INTERNAL GProcessReaper *_g_process_reaper_for_context_locked (GMainContext *context);
+/* What the reaper calls, under the lock, for a child whose end it saw: collects it (the
+ * collector, gprocess-wait.c's _g_process_reap_locked(), given by start(): the reaper is
+ * below the collector). Returns whether the child was reaped; *ended gathers the objects to
+ * notify. */
+typedef gboolean (* GProcessReapFunc) (GProcessObject *child, GProcessObject **ended);
+
+G_GNUC_INTERNAL GProcessReaper *_g_process_reaper_for_context_locked (GMainContext    *context,
+                                                                      GProcessReapFunc reap);
 G_GNUC_INTERNAL void _g_process_reaper_watch_locked   (GProcessReaper      *reaper,
                                                        GProcessReaperEntry *entry,
                                                        int                  sentinel_fd);

@@ -28,6 +28,7 @@ struct _GProcessReaper
   int epfd;                /* (lock process_lock) */
   pid_t owner;             /* (lock process_lock) the process whose epoll set epfd is */
   gpointer fd_tag;
+  GProcessReapFunc reap;   /* the collector */
 };
 
 static GHashTable *reapers;   /* (lock process_lock) GMainContext * → GProcessReaper * */
@@ -72,7 +73,7 @@ reaper_dispatch (GSource     *source,
           GProcessObjectPrivate *cpriv = _g_process_object_get_private (child);
 
           cpriv->reaper.epfd = -1;
-          if (!_g_process_reap_locked (child, &ended) && !cpriv->sentinel.is_pidfd)
+          if (!reaper->reap (child, &ended) && !cpriv->sentinel.is_pidfd)
             {
               /* Pipe fallback: end-of-file came just before the child became a zombie.
                * Re-arm; the entry fires again at the next iteration until it is reapable. */
@@ -121,7 +122,8 @@ static GSourceFuncs reaper_funcs = {
 /* The reaper of @context, created and attached on first use; NULL if epoll fails. Called
  * before the fork: after it, every page written is a copy. */
 GProcessReaper *
-_g_process_reaper_for_context_locked (GMainContext *context)
+_g_process_reaper_for_context_locked (GMainContext    *context,
+                                      GProcessReapFunc reap)
 {
   GProcessReaper *reaper;
   int epfd;
@@ -150,6 +152,7 @@ _g_process_reaper_for_context_locked (GMainContext *context)
   reaper->context = context;
   reaper->epfd = epfd;
   reaper->owner = _g_process_self_pid ();
+  reaper->reap = reap;
   g_source_set_static_name ((GSource *) reaper, "GProcess reaper");
   reaper->fd_tag = g_source_add_unix_fd ((GSource *) reaper, epfd, G_IO_IN);
   g_hash_table_insert (reapers, context, reaper);

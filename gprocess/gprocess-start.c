@@ -106,7 +106,8 @@ start_prepare_locked (GProcessObject  *self,
       GMainContext *context = g_main_context_get_thread_default ();
 
       request->reaper = _g_process_reaper_for_context_locked (context != NULL ? context :
-                                                              g_main_context_default ());
+                                                              g_main_context_default (),
+                                                              _g_process_reap_locked);
     }
   _g_process_reap_finished_locked (ended);
 
@@ -277,7 +278,7 @@ g_process_object_start (GProcessObject  *self,
       return FALSE;
     }
 
-  _g_process_tree_register_atexit ();
+  _g_process_wait_register_atexit ();
   _g_process_flush_std_streams ();
 
   if (method == G_PROCESS_START_METHOD_FORKSERVER)

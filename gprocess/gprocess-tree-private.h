@@ -41,14 +41,10 @@ G_GNUC_INTERNAL void            _g_process_tree_become_child     (GProcessObject
                                                                   pid_t           parent_pid);
 G_GNUC_INTERNAL pid_t           _g_process_tree_parent_pid       (void);
 G_GNUC_INTERNAL const char     *_g_process_tree_parent_name      (void);
-G_GNUC_INTERNAL void            _g_process_tree_end_children     (void);
+G_GNUC_INTERNAL gboolean        _g_process_tree_begin_exit       (void);
 G_GNUC_INTERNAL gboolean        _g_process_tree_is_exiting       (void);
-G_GNUC_INTERNAL void            _g_process_tree_register_atexit  (void);
 
+G_GNUC_INTERNAL int             _g_process_tree_parent_fd_locked (GProcessObject *parent);
 G_GNUC_INTERNAL gboolean        _g_process_tree_parent_is_alive_locked (GProcessObject *parent);
-G_GNUC_INTERNAL gboolean        _g_process_tree_join_parent      (GProcessObject *parent,
-                                                                  gint64          timeout_us,
-                                                                  GCancellable   *cancellable,
-                                                                  GError        **error);
 
 G_END_DECLS

@@ -18,7 +18,6 @@
 
 #include "gprocess.h"
 #include "gprocess-object-private.h"
-#include "gprocess-wait-private.h"
 
 #define get_priv _g_process_object_get_private
 
@@ -44,7 +43,6 @@ static GHashTable *volatile inherited_by_serial;
 static GHashTable *volatile inherited_by_pid;
 static GProcessObject *volatile inherited_parent_process;
 static GProcessObject *volatile main_process;
-static GPtrArray *volatile joined_at_exit;
 
 /* ---------------------------------------------------------------------------------------- */
 /* This process                                                                              */
@@ -290,63 +288,15 @@ _g_process_tree_next_locked (GProcessObject *child)
 /* ---------------------------------------------------------------------------------------- */
 /* Exit: the daemon rules                                                                    */
 
-/* Terminates the daemonic children of the current process and waits for all of them. Used
- * when a child's run ends and at exit of the main process. */
-void
-_g_process_tree_end_children (void)
+/* At the end of the current process (a child's run, or the main process's exit): no
+ * notification and no unref from now on. Returns whether there are children to end
+ * (_g_process_wait_end_children()). A child that started none (the common case) takes no
+ * lock: the mutex's code page would be one more fault in every child. */
+gboolean
+_g_process_tree_begin_exit (void)
 {
-  GPtrArray *waiting;
-
   g_atomic_int_set (&exiting, TRUE);
-  /* A child that started none (the common case) takes no lock: the mutex's code page would
-   * be one more fault in every child. A start racing with the end is not waited for, with
-   * or without the lock. */
-  if (g_atomic_pointer_get (&children_head) == NULL)
-    return;
-
-  G_LOCK (process_lock);
-  if (children_head == NULL)
-    {
-      G_UNLOCK (process_lock);
-      return;
-    }
-  waiting = g_ptr_array_new ();
-  for (GProcessObject *c = children_head; c != NULL; c = get_priv (c)->link.next)
-    {
-      GProcessObjectPrivate *cpriv = get_priv (c);
-
-      if (cpriv->pid == 0)
-        continue;  /* still being started by another thread */
-      if (cpriv->daemon)
-        _g_process_wait_signal_locked (c, SIGTERM);
-      g_ptr_array_add (waiting, c);
-    }
-  G_UNLOCK (process_lock);
-
-  /* Nothing is unreferenced while exiting (a binding's toggle reference could call into a
-   * finalized interpreter): the array keeps the children, for good. */
-  for (guint i = 0; i < waiting->len; i++)
-    g_process_object_join (waiting->pdata[i], -1, NULL, NULL);
-
-  joined_at_exit = waiting;
-}
-
-static void
-at_exit_handler (void)
-{
-  _g_process_tree_end_children ();
-}
-
-void
-_g_process_tree_register_atexit (void)
-{
-  static gsize registered = 0;
-
-  if (g_once_init_enter (&registered))
-    {
-      atexit (at_exit_handler);
-      g_once_init_leave (&registered, 1);
-    }
+  return g_atomic_pointer_get (&children_head) != NULL;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -354,8 +304,8 @@ _g_process_tree_register_atexit (void)
 
 /* Opens a pidfd on the parent, once. Returns -1 if it has already died, -2 if the kernel has
  * no pidfd_open() (then only getppid() can tell whether it lives). */
-static int
-parent_fd_locked (GProcessObject *self)
+int
+_g_process_tree_parent_fd_locked (GProcessObject *self)
 {
   GProcessObjectPrivate *priv = get_priv (self);
   int fd;
@@ -390,7 +340,7 @@ gboolean
 _g_process_tree_parent_is_alive_locked (GProcessObject *self)
 {
   GProcessObjectPrivate *priv = get_priv (self);
-  int fd = parent_fd_locked (self);
+  int fd = _g_process_tree_parent_fd_locked (self);
   struct pollfd pfd = { fd, POLLIN, 0 };
 
   if (fd == -2)
@@ -408,50 +358,6 @@ _g_process_tree_parent_is_alive_locked (GProcessObject *self)
       return FALSE;
     }
   return TRUE;
-}
-
-/* g_process_object_join() on g_process_get_parent(): waits for the parent to end. */
-gboolean
-_g_process_tree_join_parent (GProcessObject  *self,
-                             gint64           timeout_us,
-                             GCancellable    *cancellable,
-                             GError         **error)
-{
-  GProcessObjectPrivate *priv = get_priv (self);
-  gboolean stopped_now = FALSE;
-  gboolean ok;
-  int fd;
-
-  G_LOCK (process_lock);
-  fd = parent_fd_locked (self);
-  if (fd >= 0)
-    _g_process_sentinel_acquire_locked (&priv->sentinel);
-  G_UNLOCK (process_lock);
-
-  if (fd == -2)
-    {
-      _g_process_record_errno (0);
-      g_set_error_literal (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-                           _("Waiting for the parent process needs pidfd_open (Linux 5.3)"));
-      return FALSE;
-    }
-  if (fd < 0)
-    return TRUE;
-
-  ok = _g_process_wait_for_fd (fd, timeout_us, cancellable, error);
-
-  G_LOCK (process_lock);
-  _g_process_sentinel_release_locked (&priv->sentinel, priv->state == G_PROCESS_STATE_CLOSED);
-  if (ok && priv->state == G_PROCESS_STATE_STARTED)
-    {
-      priv->state = G_PROCESS_STATE_STOPPED;
-      stopped_now = TRUE;
-    }
-  G_UNLOCK (process_lock);
-
-  if (stopped_now)
-    _g_process_object_notify_state (self);
-  return ok;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -512,41 +418,6 @@ g_process_get_parent (void)
   G_UNLOCK (process_lock);
   g_clear_object (&result);
   return parent_process;
-}
-
-/**
- * g_process_get_active_children:
- *
- * Lists the children of the current process that are still running. Children that have ended
- * are reaped first (notifying their #GProcessObject:state and #GProcessObject:exit-code), so a
- * process object that was dropped without a join leaves no zombie. A new child starts with an
- * empty list.
- *
- * Returns: (transfer full) (element-type GProcessObject): the running children
- *
- * Since: 0.1
- */
-GList *
-g_process_get_active_children (void)
-{
-  GProcessObject *ended = NULL;
-  GProcessObject *next;
-  GList *list = NULL;
-
-  G_LOCK (process_lock);
-  for (GProcessObject *c = children_head; c != NULL; c = next)
-    {
-      next = get_priv (c)->link.next;
-      _g_process_reap_locked (c, &ended);
-    }
-  /* The list already holds a reference on each, so these are not first extra references. */
-  for (GProcessObject *c = children_tail; c != NULL; c = get_priv (c)->link.prev)
-    if (get_priv (c)->pid != 0)
-      list = g_list_prepend (list, g_object_ref (c));
-  G_UNLOCK (process_lock);
-
-  _g_process_object_notify_ended (ended);
-  return list;
 }
 
 /* ---------------------------------------------------------------------------------------- */

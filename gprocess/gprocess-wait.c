@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -27,6 +28,11 @@
 #include "gprocess-wait-private.h"
 
 #define get_priv _g_process_object_get_private
+
+static gboolean join_parent (GProcessObject  *self,
+                             gint64           timeout_us,
+                             GCancellable    *cancellable,
+                             GError         **error);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Reaping: the one place a child's status is collected                                      */
@@ -487,7 +493,7 @@ g_process_object_join (GProcessObject  *self,
                        _("Process object “%s” is closed"), priv->name);
           return FALSE;
         }
-      return _g_process_tree_join_parent (self, timeout_us, cancellable, error);
+      return join_parent (self, timeout_us, cancellable, error);
     }
 
   G_LOCK (process_lock);
@@ -863,4 +869,152 @@ gboolean
 _g_process_wait_is_process_source (GSource *source)
 {
   return source->source_funcs == &process_source_funcs;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exit: the daemon rules                                                                    */
+
+/* Kept (write-only, hence volatile) for leak checkers: nothing is unreferenced at exit */
+static GPtrArray *volatile joined_at_exit;
+
+/* Terminates the daemonic children of the current process and waits for all of them, after
+ * _g_process_tree_begin_exit() said there are some. Used when a child's run ends and at exit
+ * of the main process. */
+void
+_g_process_wait_end_children (void)
+{
+  GPtrArray *waiting;
+
+  G_LOCK (process_lock);
+  if (_g_process_tree_first_locked () == NULL)
+    {
+      G_UNLOCK (process_lock);
+      return;
+    }
+  waiting = g_ptr_array_new ();
+  for (GProcessObject *c = _g_process_tree_first_locked (); c != NULL;
+       c = _g_process_tree_next_locked (c))
+    {
+      GProcessObjectPrivate *cpriv = get_priv (c);
+
+      if (cpriv->pid == 0)
+        continue;  /* still being started by another thread */
+      if (cpriv->daemon)
+        _g_process_wait_signal_locked (c, SIGTERM);
+      g_ptr_array_add (waiting, c);
+    }
+  G_UNLOCK (process_lock);
+
+  /* Nothing is unreferenced while exiting (a binding's toggle reference could call into a
+   * finalized interpreter): the array keeps the children, for good. */
+  for (guint i = 0; i < waiting->len; i++)
+    g_process_object_join (waiting->pdata[i], -1, NULL, NULL);
+
+  joined_at_exit = waiting;
+}
+
+static void
+at_exit_handler (void)
+{
+  if (_g_process_tree_begin_exit ())
+    _g_process_wait_end_children ();
+}
+
+void
+_g_process_wait_register_atexit (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      atexit (at_exit_handler);
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The parent of a child                                                                     */
+
+/* g_process_object_join() on g_process_get_parent(): waits for the parent to end. */
+static gboolean
+join_parent (GProcessObject  *self,
+             gint64           timeout_us,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  GProcessObjectPrivate *priv = get_priv (self);
+  gboolean stopped_now = FALSE;
+  gboolean ok;
+  int fd;
+
+  G_LOCK (process_lock);
+  fd = _g_process_tree_parent_fd_locked (self);
+  if (fd >= 0)
+    _g_process_sentinel_acquire_locked (&priv->sentinel);
+  G_UNLOCK (process_lock);
+
+  if (fd == -2)
+    {
+      _g_process_record_errno (0);
+      g_set_error_literal (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                           _("Waiting for the parent process needs pidfd_open (Linux 5.3)"));
+      return FALSE;
+    }
+  if (fd < 0)
+    return TRUE;
+
+  ok = _g_process_wait_for_fd (fd, timeout_us, cancellable, error);
+
+  G_LOCK (process_lock);
+  _g_process_sentinel_release_locked (&priv->sentinel, priv->state == G_PROCESS_STATE_CLOSED);
+  if (ok && priv->state == G_PROCESS_STATE_STARTED)
+    {
+      priv->state = G_PROCESS_STATE_STOPPED;
+      stopped_now = TRUE;
+    }
+  G_UNLOCK (process_lock);
+
+  if (stopped_now)
+    _g_process_object_notify_state (self);
+  return ok;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The children of this process                                                              */
+
+/**
+ * g_process_get_active_children:
+ *
+ * Lists the children of the current process that are still running. Children that have ended
+ * are reaped first (notifying their #GProcessObject:state and #GProcessObject:exit-code), so a
+ * process object that was dropped without a join leaves no zombie. A new child starts with an
+ * empty list.
+ *
+ * Returns: (transfer full) (element-type GProcessObject): the running children
+ *
+ * Since: 0.1
+ */
+GList *
+g_process_get_active_children (void)
+{
+  GProcessObject *ended = NULL;
+  GProcessObject *next;
+  GList *list = NULL;
+
+  G_LOCK (process_lock);
+  for (GProcessObject *c = _g_process_tree_first_locked (); c != NULL; c = next)
+    {
+      next = _g_process_tree_next_locked (c);
+      _g_process_reap_locked (c, &ended);
+    }
+  /* The list already holds a reference on each, so these are not first extra references. */
+  for (GProcessObject *c = _g_process_tree_first_locked (); c != NULL;
+       c = _g_process_tree_next_locked (c))
+    if (get_priv (c)->pid != 0)
+      list = g_list_prepend (list, g_object_ref (c));
+  G_UNLOCK (process_lock);
+  list = g_list_reverse (list);
+
+  _g_process_object_notify_ended (ended);
+  return list;
 }
