@@ -158,3 +158,25 @@ g_process_object_get_name (GProcessObject *self)
   G_UNLOCK (process_lock);
   return name;
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* The collector                                                                             */
+
+/* gprocess-wait.c's _g_process_wait_try_reap(), registered when the library is loaded: the
+ * getters below the collector (a result, the usage) observe an end through it */
+static GProcessTryReapFunc try_reap_fn;   /* (atomic) */
+
+void
+_g_process_set_collector (GProcessTryReapFunc try_reap)
+{
+  g_atomic_pointer_set (&try_reap_fn, try_reap);
+}
+
+/* Observes @self's end without blocking; returns whether it is known to have ended */
+gboolean
+_g_process_try_reap (GProcessObject *self)
+{
+  GProcessTryReapFunc try_reap = g_atomic_pointer_get (&try_reap_fn);
+
+  return try_reap != NULL && try_reap (self);
+}

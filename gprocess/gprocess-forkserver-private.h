@@ -58,7 +58,6 @@ G_GNUC_INTERNAL gboolean  _g_process_forkserver_spawn    (GProcessForkRequest  *
                                                           GError              **error);
 
 G_GNUC_INTERNAL void            _g_process_forkserver_child_fds      (const GProcessForkServerChild *child);
-G_GNUC_INTERNAL void            _g_process_forkserver_run_child_func (void);
 G_GNUC_INTERNAL GProcessObject *_g_process_forkserver_rebuild        (const GProcessForkServerChild *child);
 G_GNUC_INTERNAL gboolean        _g_process_forkserver_init_rebuilt   (GProcessObject                *self);
 G_GNUC_INTERNAL void            _g_process_forkserver_make_spare     (void);

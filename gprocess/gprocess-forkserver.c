@@ -642,6 +642,57 @@ request_size (void)
          ((h->flags & REQUEST_PAYLOAD_IN_FD) ? 0 : h->payload_size);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* The binding's hook in the server's children                                               */
+
+static GProcessForkServerChildFunc child_func;      /* (lock process_lock) */
+static gpointer child_func_data;                    /* (lock process_lock) */
+static GDestroyNotify child_func_destroy;           /* (lock process_lock) */
+
+/**
+ * g_process_set_fork_server_child_func:
+ * @func: (scope notified) (closure user_data) (destroy destroy) (nullable): what to run first
+ *   in each fork-server child, or %NULL
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Installs a function that runs first in every child the fork server makes, before the
+ * process object is rebuilt there: for language bindings whose runtime must reset itself in
+ * a new process (`pthread_atfork` handlers do not run there). The server has a copy of the
+ * function as it was when the server started: set it before g_process_start_fork_server().
+ * Applications do not need it.
+ *
+ * Since: 0.2
+ */
+void
+g_process_set_fork_server_child_func (GProcessForkServerChildFunc func,
+                                      gpointer                    user_data,
+                                      GDestroyNotify              destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  G_LOCK (process_lock);
+  old_destroy = child_func_destroy;
+  old_data = child_func_data;
+  child_func = func;
+  child_func_data = user_data;
+  child_func_destroy = destroy;
+  G_UNLOCK (process_lock);
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+/* Child code (child_main()): the child's copy of the hook, as it was when the server
+ * started */
+static void
+run_child_func (void)
+{
+  if (child_func != NULL)
+    child_func (child_func_data);
+}
+
 /* Child code: a child that the fork server made with clone (CLONE_PARENT), from the server's
  * loop below, or a warm child once it has its request. No pthread_atfork() handler runs here: the server ran them
  * when it was forked from the application, and it has one thread and holds no lock. The
@@ -669,7 +720,7 @@ child_main (const GProcessForkServerChild *child)
     _g_process_child_keep_sentinel_locked (child->sentinel_fd);
   G_UNLOCK (process_lock);
 
-  _g_process_forkserver_run_child_func ();
+  run_child_func ();
   self = _g_process_forkserver_rebuild (child);
 
   priv = _g_process_object_get_private (self);

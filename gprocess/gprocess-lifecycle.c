@@ -410,7 +410,7 @@ g_process_object_get_usage (GProcessObject *self,
   priv = get_priv (self);
   if (priv->kind != PROCESS_KIND_CHILD || _g_process_tree_is_current (self))
     return FALSE;
-  _g_process_wait_try_reap (self);
+  _g_process_try_reap (self);
 
   G_LOCK (process_lock);
   known = priv->exit_code != G_PROCESS_EXIT_CODE_NONE &&

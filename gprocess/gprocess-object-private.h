@@ -136,6 +136,11 @@ G_GNUC_INTERNAL extern __thread ProcessKind _g_process_constructing_kind
 #define G_PROCESS_OBJECT_GET_CLASS(ptr) \
   (G_TYPE_INSTANCE_GET_CLASS ((ptr), _g_process_object_type, GProcessObjectClass))
 
+/* The collector (gprocess-wait.c), for the files below it */
+typedef gboolean (* GProcessTryReapFunc) (GProcessObject *self);
+G_GNUC_INTERNAL void     _g_process_set_collector (GProcessTryReapFunc try_reap);
+G_GNUC_INTERNAL gboolean _g_process_try_reap      (GProcessObject *self);
+
 static inline GProcessObjectPrivate *
 _g_process_object_get_private (GProcessObject *self)
 {

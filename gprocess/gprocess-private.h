@@ -11,6 +11,34 @@
 
 G_BEGIN_DECLS
 
+/* The layers
+ *
+ * Every private call points down this list (checked by ../shared/tools/layering.py on the
+ * built archive: no cycle). A file uses only files of the lines above its own.
+ *
+ *  0  core (the lock, this process's pid, errno, stdio; GProcessObject's base: its type, private
+ *     structure, pspec table, notifications; the collector's hook), types (GError, i18n),
+ *     enums; the pool's wire format and async helpers
+ *  1  fds (the library's descriptors, pidfds), authkey
+ *  2  tree (this process, its parent, its children), pdeath (the death pipe)
+ *  3  result (a child's value), reaper (the main context's epoll watcher: it calls the
+ *     collector it was given), forkserver-payload (an object, serialized and rebuilt)
+ *  4  lifecycle (process group, parent-death signal, the results socket)
+ *  5  wait (the collector: reaping, joining, the exit rules)
+ *  6  child (fork() and the child's life), stop, describe, forkserver-warm (it is given the
+ *     server's warm-child main)
+ *  7  forkserver (the server, its child entry, the binding's hook in its children; it
+ *     registers its part of the fork hook when it starts)
+ *  8  start-method
+ *  9  start, object (the class: properties, constructors, finalize)
+ * 10  introspect, pool
+ *
+ * Where a lower file must reach an upper one, the upper one hands it a function: the reaper
+ * gets its collector from start(), the core's try-reap hook and the object's type are set when
+ * the library loads (constructors in wait.c and object.c), the fork server registers its fork
+ * hook with child.c and gives the warm children their main.
+ */
+
 /* The lock contract
  *
  * One process-wide lock, process_lock (defined in gprocess-core.c), guards every piece of

@@ -412,7 +412,7 @@ g_process_object_get_result (GProcessObject  *self,
                    _("Process “%s” has not been started"), g_process_object_get_name (self));
       return NULL;
     }
-  if (!_g_process_wait_try_reap (self))
+  if (!_g_process_try_reap (self))
     {
       g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_STILL_RUNNING,
                    _("Process “%s” is still running"), g_process_object_get_name (self));

@@ -25,9 +25,6 @@
 #define MAX_PASSED_FDS G_PROCESS_FORKSERVER_MAX_FDS
 
 static GProcessStartMethod default_method;          /* (atomic) */
-static GProcessForkServerChildFunc child_func;      /* (lock process_lock) */
-static gpointer child_func_data;                    /* (lock process_lock) */
-static GDestroyNotify child_func_destroy;           /* (lock process_lock) */
 
 /* ---------------------------------------------------------------------------------------- */
 /* The process-wide default                                                                  */
@@ -95,50 +92,6 @@ GProcessStartMethod
 g_process_get_start_method (void)
 {
   return _g_process_default_start_method ();
-}
-
-/**
- * g_process_set_fork_server_child_func:
- * @func: (scope notified) (closure user_data) (destroy destroy) (nullable): what to run first
- *   in each fork-server child, or %NULL
- * @user_data: data for @func
- * @destroy: (nullable): frees @user_data
- *
- * Installs a function that runs first in every child the fork server makes, before the
- * process object is rebuilt there: for language bindings whose runtime must reset itself in
- * a new process (`pthread_atfork` handlers do not run there). The server has a copy of the
- * function as it was when the server started: set it before g_process_start_fork_server().
- * Applications do not need it.
- *
- * Since: 0.2
- */
-void
-g_process_set_fork_server_child_func (GProcessForkServerChildFunc func,
-                                      gpointer                    user_data,
-                                      GDestroyNotify              destroy)
-{
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
-  G_LOCK (process_lock);
-  old_destroy = child_func_destroy;
-  old_data = child_func_data;
-  child_func = func;
-  child_func_data = user_data;
-  child_func_destroy = destroy;
-  G_UNLOCK (process_lock);
-
-  if (old_destroy != NULL)
-    old_destroy (old_data);
-}
-
-/* Child code (see gprocess-child.c): the child's copy of the hook, as it was when the server
- * started */
-void
-_g_process_forkserver_run_child_func (void)
-{
-  if (child_func != NULL)
-    child_func (child_func_data);
 }
 
 /* ---------------------------------------------------------------------------------------- */

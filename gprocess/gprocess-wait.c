@@ -161,6 +161,13 @@ _g_process_reap_finished_locked (GProcessObject **ended)
     }
 }
 
+/* The collector of the files below this one (gprocess-core.c), set when the library loads */
+static void __attribute__ ((constructor))
+register_collector (void)
+{
+  _g_process_set_collector (_g_process_wait_try_reap);
+}
+
 /* Observes the end without blocking; returns whether the child is known to have ended. */
 gboolean
 _g_process_wait_try_reap (GProcessObject *self)
