@@ -617,28 +617,17 @@ cancelled_source_callback (GCancellable *cancellable,
   return G_SOURCE_CONTINUE;
 }
 
-/* Called with process_lock held. @self has started; the source takes over @self_ref (a
- * reference taken before locking: a first extra reference may call a binding's toggle-ref
- * handler, which must not run under the lock) and, while the child has not been reaped, a use
- * of the sentinel. */
+/* Outside the lock (the contract: no source made, no reference taken under it): a source for
+ * the end of a process, watching @cancellable if not %NULL; process_source_bind_locked() then
+ * gives it its process. */
 static GSource *
-process_source_new_locked (GProcessObject *self_ref,
-                           GCancellable   *cancellable)
+process_source_new (GCancellable *cancellable)
 {
-  GProcessObjectPrivate *priv = get_priv (self_ref);
   GSource *source = g_source_new (&process_source_funcs, sizeof (ProcessSource));
   ProcessSource *ps = (ProcessSource *) source;
 
   g_source_set_static_name (source, "GProcessObject end");
-  ps->process = self_ref;
   ps->nap_us = 50;
-
-  if (priv->exit_code == G_PROCESS_EXIT_CODE_NONE && _g_process_sentinel_is_ours (&priv->sentinel))
-    ps->fd_tag = g_source_add_unix_fd (source, _g_process_sentinel_acquire_locked (&priv->sentinel),
-                                       G_IO_IN);
-  else
-    g_source_set_ready_time (source, 0);
-
   if (cancellable != NULL)
     {
       GSource *cancel_source = g_cancellable_source_new (cancellable);
@@ -650,6 +639,25 @@ process_source_new_locked (GProcessObject *self_ref,
       g_source_unref (cancel_source);
     }
   return source;
+}
+
+/* Called with process_lock held. @self has started; the source takes over @self_ref (a
+ * reference taken before locking: a first extra reference may call a binding's toggle-ref
+ * handler, which must not run under the lock) and, while the child has not been reaped, a use
+ * of the sentinel. */
+static void
+process_source_bind_locked (GSource        *source,
+                            GProcessObject *self_ref)
+{
+  GProcessObjectPrivate *priv = get_priv (self_ref);
+  ProcessSource *ps = (ProcessSource *) source;
+
+  ps->process = self_ref;
+  if (priv->exit_code == G_PROCESS_EXIT_CODE_NONE && _g_process_sentinel_is_ours (&priv->sentinel))
+    ps->fd_tag = g_source_add_unix_fd (source, _g_process_sentinel_acquire_locked (&priv->sentinel),
+                                       G_IO_IN);
+  else
+    g_source_set_ready_time (source, 0);
 }
 
 static void
@@ -721,6 +729,7 @@ g_process_object_join_async (GProcessObject      *self,
   g_task_set_source_tag (task, g_process_object_join_async);
   g_task_set_name (task, "[gprocess] join_async");
   self_ref = g_object_ref (self);
+  source = process_source_new (cancellable);
 
   G_LOCK (process_lock);
   if (!check_joinable_locked (self, &error))
@@ -728,10 +737,12 @@ g_process_object_join_async (GProcessObject      *self,
   else if (priv->exit_code != G_PROCESS_EXIT_CODE_NONE)
     ended = TRUE;
   else
-    source = process_source_new_locked (g_steal_pointer (&self_ref), cancellable);
+    process_source_bind_locked (source, g_steal_pointer (&self_ref));
   G_UNLOCK (process_lock);
 
   g_clear_object (&self_ref);
+  if (error != NULL || ended)
+    g_clear_pointer (&source, g_source_unref);   /* not bound: nothing to release */
   if (error != NULL)
     g_task_return_error (task, error);
   else if (ended)
@@ -792,17 +803,23 @@ g_process_object_create_source (GProcessObject *self,
   GProcessObjectPrivate *priv;
   GProcessObject *self_ref;
   GSource *source = NULL;
+  gboolean bound = TRUE;
 
   g_return_val_if_fail (G_PROCESS_IS_OBJECT (self), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
   priv = get_priv (self);
   self_ref = g_object_ref (self);
+  source = process_source_new (cancellable);
   G_LOCK (process_lock);
   if (_g_process_object_is_own_child (self) && priv->pid != 0)
-    source = process_source_new_locked (g_steal_pointer (&self_ref), cancellable);
+    process_source_bind_locked (source, g_steal_pointer (&self_ref));
+  else
+    bound = FALSE;
   G_UNLOCK (process_lock);
   g_clear_object (&self_ref);
+  if (!bound)
+    g_clear_pointer (&source, g_source_unref);
 
   if (source == NULL)
     g_critical ("g_process_object_create_source: process “%s” was not started by this process",
