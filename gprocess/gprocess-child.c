@@ -78,9 +78,7 @@ _g_process_child_prepare_locked (GProcessForkRequest  *request,
     {
       int saved_errno = errno;
 
-      _g_process_record_errno (saved_errno);
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-                   _("Could not start process: %s"), g_strerror (saved_errno));
+      _g_process_set_start_error (error, NULL, saved_errno);
       errno = saved_errno;
       return FALSE;
     }

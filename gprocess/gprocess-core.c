@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <unistd.h>
@@ -69,6 +71,23 @@ void
 _g_process_record_errno (int saved_errno)
 {
   last_errno = saved_errno;
+}
+
+/* The one "could not start" error: G_PROCESS_ERROR_FAILED with the operating system's reason
+ * @saved_errno, which g_process_get_last_errno() then gives. @name: the process's, or %NULL
+ * where it is not known yet. */
+void
+_g_process_set_start_error (GError    **error,
+                            const char *name,
+                            int         saved_errno)
+{
+  _g_process_record_errno (saved_errno);
+  if (name != NULL)
+    g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                 _("Could not start process “%s”: %s"), name, g_strerror (saved_errno));
+  else
+    g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
+                 _("Could not start process: %s"), g_strerror (saved_errno));
 }
 
 /**

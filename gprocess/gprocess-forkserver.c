@@ -927,9 +927,7 @@ request_build_locked (Request             *r,
         {
           int saved_errno = errno;
 
-          _g_process_record_errno (saved_errno);
-          g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-                       _("Could not start process “%s”: %s"), r->name, g_strerror (saved_errno));
+          _g_process_set_start_error (error, r->name, saved_errno);
           return FALSE;
         }
       _g_process_fds_add_locked (r->payload_fd);
@@ -1064,10 +1062,7 @@ set_reply_error (const Reply  *reply,
                      "method"), r->name, (gpointer) (uintptr_t) r->header.target_data);
       break;
     case REPLY_CLONE_FAILED:
-      _g_process_record_errno (reply->error_number);
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-                   _("Could not start process “%s”: %s"), r->name,
-                   g_strerror (reply->error_number));
+      _g_process_set_start_error (error, r->name, reply->error_number);
       break;
     default:
       _g_process_record_errno (0);
@@ -1108,9 +1103,7 @@ exchange (Request             *r,
 
       if (saved_errno == EPIPE || saved_errno == ECONNRESET)
         return set_server_died_error (r, error);
-      _g_process_record_errno (saved_errno);
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-                   _("Could not start process “%s”: %s"), r->name, g_strerror (saved_errno));
+      _g_process_set_start_error (error, r->name, saved_errno);
       return FALSE;
     }
   for (;;)
@@ -1149,9 +1142,7 @@ exchange (Request             *r,
           /* No pidfd arrived (descriptor table full): the child waits at the gate, which
            * start() closes with the abort byte; it leaves without running anything. */
           fork->pid = reply.pid;
-          _g_process_record_errno (EMFILE);
-          g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-                       _("Could not start process “%s”: %s"), r->name, g_strerror (EMFILE));
+          _g_process_set_start_error (error, r->name, EMFILE);
           return FALSE;
         }
       set_reply_error (&reply, r, error);

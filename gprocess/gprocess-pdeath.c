@@ -70,9 +70,7 @@ _g_process_pdeath_prepare_locked (GError **error)
     {
       int saved_errno = errno;
 
-      _g_process_record_errno (saved_errno);
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-                   _("Could not start process: %s"), g_strerror (saved_errno));
+      _g_process_set_start_error (error, NULL, saved_errno);
       return FALSE;
     }
   _g_process_fds_add_locked (fds[0]);

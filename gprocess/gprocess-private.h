@@ -77,5 +77,8 @@ _g_process_set_self_pid (pid_t pid)
 G_GNUC_INTERNAL void  _g_process_flush_std_streams    (void);
 G_GNUC_INTERNAL void  _g_process_init_i18n            (void);
 G_GNUC_INTERNAL void  _g_process_record_errno         (int saved_errno);
+G_GNUC_INTERNAL void  _g_process_set_start_error      (GError    **error,
+                                                       const char *name,
+                                                       int         saved_errno);
 
 G_END_DECLS

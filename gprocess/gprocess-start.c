@@ -172,9 +172,7 @@ start_abort (GProcessObject  *self,
     g_propagate_error (error, cause);
   else
     {
-      _g_process_record_errno (saved_errno);
-      g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_FAILED,
-                   _("Could not start process “%s”: %s"), name, g_strerror (saved_errno));
+      _g_process_set_start_error (error, name, saved_errno);
     }
   g_free (name);
   g_object_unref (self);  /* the children list's reference */
