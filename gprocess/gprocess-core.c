@@ -121,6 +121,20 @@ GParamSpec *_g_process_object_pspecs[N_PROPS];
 __thread ProcessKind _g_process_constructing_kind
   __attribute__ ((tls_model ("initial-exec"))) = PROCESS_KIND_CHILD;
 
+/* The one "can this still be changed?" rule, for every setter of what a start uses (target,
+ * args, descriptors, start method, daemon flag, process group, parent-death signal) and for
+ * g_process_object_check (%G_PROCESS_OPERATION_CONFIGURE): an ordinary object, before its
+ * start, or after g_process_object_close() (which forgets the child, as multiprocessing's
+ * close() does: its attributes may be set again, though it cannot start again) */
+gboolean
+_g_process_object_configurable_locked (GProcessObject *self)
+{
+  GProcessObjectPrivate *priv = _g_process_object_get_private (self);
+
+  return priv->kind == PROCESS_KIND_CHILD && !priv->starting &&
+         (priv->state == G_PROCESS_STATE_INITIAL || priv->state == G_PROCESS_STATE_CLOSED);
+}
+
 /* Whether @self is an ordinary object created by this process: only then may this process
  * start, join, signal or test it. */
 gboolean

@@ -139,8 +139,7 @@ g_process_object_check (GProcessObject     *self,
         }
       break;
     case G_PROCESS_OPERATION_CONFIGURE:
-      if (priv->kind != PROCESS_KIND_CHILD || priv->starting ||
-          priv->state == G_PROCESS_STATE_STARTED || priv->state == G_PROCESS_STATE_STOPPED)
+      if (!_g_process_object_configurable_locked (self))
         {
           g_set_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_ALREADY_STARTED,
                        _("Process “%s” has already started"), priv->name);

@@ -120,15 +120,7 @@ _g_process_lifecycle_parent_death_signal_locked (GProcessObject *self)
   return priv->daemon ? SIGTERM : 0;
 }
 
-/* As for the daemon flag: before start, or after close */
-static gboolean
-settable_locked (GProcessObject *self)
-{
-  GProcessObjectPrivate *priv = get_priv (self);
-
-  return priv->kind == PROCESS_KIND_CHILD && !priv->starting &&
-         (priv->state == G_PROCESS_STATE_INITIAL || priv->state == G_PROCESS_STATE_CLOSED);
-}
+#define settable_locked _g_process_object_configurable_locked
 
 /**
  * g_process_object_get_parent_death_signal:

@@ -149,6 +149,7 @@ _g_process_object_get_private (GProcessObject *self)
 
 G_GNUC_INTERNAL GProcessObject *_g_process_object_new_for_kind      (ProcessKind kind);
 G_GNUC_INTERNAL gboolean _g_process_object_is_own_child             (GProcessObject *self);
+G_GNUC_INTERNAL gboolean _g_process_object_configurable_locked      (GProcessObject *self);
 G_GNUC_INTERNAL void     _g_process_object_notify_ended             (GProcessObject *ended);
 G_GNUC_INTERNAL void     _g_process_object_notify_state             (GProcessObject *self);
 G_GNUC_INTERNAL void     _g_process_object_notify_started           (GProcessObject *self);

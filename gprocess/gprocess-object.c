@@ -465,8 +465,9 @@ g_process_object_new_with_target (GProcessTargetFunc target,
  * @destroy: (nullable): frees @user_data
  *
  * Replaces the target that the default #GProcessObjectClass.run calls in the child (the
- * previous one is freed). Only before g_process_object_start(); afterwards a critical warning
- * is emitted and @destroy is called on @user_data at once.
+ * previous one is freed). Only before g_process_object_start() or after
+ * g_process_object_close(); in between a critical warning is emitted and @destroy is called
+ * on @user_data at once.
  *
  * Since: 0.1
  */
@@ -485,7 +486,7 @@ g_process_object_set_target (GProcessObject     *self,
 
   priv = get_priv (self);
   G_LOCK (process_lock);
-  if (priv->state != G_PROCESS_STATE_INITIAL || priv->starting || priv->kind != PROCESS_KIND_CHILD)
+  if (!_g_process_object_configurable_locked (self))
     refused = TRUE;
   else
     {
@@ -647,9 +648,7 @@ g_process_object_set_daemon (GProcessObject *self,
   daemon = !!daemon;
   G_LOCK (process_lock);
   pdeath_before = _g_process_lifecycle_parent_death_signal_locked (self);
-  if (priv->kind != PROCESS_KIND_CHILD ||
-      (priv->state != G_PROCESS_STATE_INITIAL && priv->state != G_PROCESS_STATE_CLOSED) ||
-      priv->starting)
+  if (!_g_process_object_configurable_locked (self))
     refused = priv->daemon != daemon;
   else if (priv->daemon != daemon)
     {

@@ -147,12 +147,9 @@ static gboolean
 check_settable_locked (GProcessObject *self,
                        const char     *function)
 {
-  GProcessObjectPrivate *priv = get_priv (self);
-
-  if (priv->kind == PROCESS_KIND_CHILD && priv->state == G_PROCESS_STATE_INITIAL &&
-      !priv->starting)
+  if (_g_process_object_configurable_locked (self))
     return TRUE;
-  g_critical ("%s: process “%s” has already started", function, priv->name);
+  g_critical ("%s: process “%s” has already started", function, get_priv (self)->name);
   return FALSE;
 }
 
@@ -184,8 +181,9 @@ g_process_object_get_start_method (GProcessObject *self)
  * @self: a #GProcessObject that has not been started
  * @method: a #GProcessStartMethod
  *
- * Sets how g_process_object_start() makes the child. Only before g_process_object_start();
- * afterwards a critical warning is emitted and nothing changes.
+ * Sets how g_process_object_start() makes the child. Only before g_process_object_start()
+ * or after g_process_object_close(); in between a critical warning is emitted and nothing
+ * changes.
  *
  * Since: 0.2
  */
@@ -243,7 +241,8 @@ g_process_object_get_args (GProcessObject *self)
  *
  * Sets the data for the child: the one way to give a fork-server child data that did not
  * exist when the server started. A floating reference is sunk. Only before
- * g_process_object_start(); afterwards a critical warning is emitted and nothing changes.
+ * g_process_object_start() or after g_process_object_close(); in between a critical warning
+ * is emitted and nothing changes.
  *
  * Since: 0.2
  */
@@ -290,7 +289,8 @@ g_process_object_set_args (GProcessObject *self,
  * request, at other numbers, with close-on-exec set. In the child,
  * g_process_object_get_fds() on g_process_get_current() tells where they are, in the same
  * order. The caller keeps its descriptors: they must stay open until
- * g_process_object_start() returns. Only before g_process_object_start(). An array that
+ * g_process_object_start() returns. Only before g_process_object_start() or after
+ * g_process_object_close(). An array that
  * g_process_object_get_fds() returned earlier stays valid until @self is finalized.
  *
  * Since: 0.2

@@ -322,6 +322,47 @@ test_daemon_inherited (void)
   report_close (&r);
 }
 
+/* Issue 19 item 4: one rule for every setter of what a start uses, and for
+ * g_process_object_check (CONFIGURE): before the start, or after close(); refused (a critical,
+ * the value kept) from the start to the close */
+static void
+test_configurable_one_rule (void)
+{
+  GProcessObject *p = start_target (target_nothing, NULL);
+  GError *error = NULL;
+
+  g_test_summary ("Target, args, start method, daemon flag and parent-death signal follow one "
+                  "rule, as does check (CONFIGURE): settable before start and after close");
+  g_assert_false (g_process_object_check (p, G_PROCESS_OPERATION_CONFIGURE, &error));
+  g_assert_error (error, G_PROCESS_ERROR, G_PROCESS_ERROR_ALREADY_STARTED);
+  g_clear_error (&error);
+  g_test_expect_message ("GProcess", G_LOG_LEVEL_CRITICAL, "*has already started*");
+  g_process_object_set_args (p, g_variant_new_int32 (1));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("GProcess", G_LOG_LEVEL_CRITICAL, "*has already started*");
+  g_process_object_set_target (p, target_nothing, NULL, NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("GProcess", G_LOG_LEVEL_CRITICAL, "*has already started*");
+  g_process_object_set_daemon (p, TRUE);
+  g_test_assert_expected_messages ();
+  join_ok (p);
+  g_assert_true (g_process_object_close (p, &error));
+  g_assert_no_error (error);
+
+  /* Closed: the child is forgotten, the object may be set up again (it cannot start again) */
+  g_assert_true (g_process_object_check (p, G_PROCESS_OPERATION_CONFIGURE, &error));
+  g_assert_no_error (error);
+  g_process_object_set_args (p, g_variant_new_int32 (2));
+  g_assert_cmpint (g_variant_get_int32 (g_process_object_get_args (p)), ==, 2);
+  g_process_object_set_target (p, target_nothing, NULL, NULL);
+  g_process_object_set_daemon (p, TRUE);
+  g_assert_true (g_process_object_get_daemon (p));
+  g_process_object_set_parent_death_signal (p, SIGUSR1);
+  g_assert_cmpint (g_process_object_get_parent_death_signal (p), ==, SIGUSR1);
+  g_process_object_set_start_method (p, G_PROCESS_START_METHOD_FORK);
+  g_object_unref (p);
+}
+
 static void
 test_daemon_fixed_after_start (void)
 {
@@ -671,6 +712,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gprocess/object/names/main-and-custom", test_names_main_and_custom);
   g_test_add_func ("/gprocess/object/daemon/inherited", test_daemon_inherited);
   g_test_add_func ("/gprocess/object/daemon/fixed-after-start", test_daemon_fixed_after_start);
+  g_test_add_func ("/gprocess/object/configurable/one-rule", test_configurable_one_rule);
   g_test_add_func ("/gprocess/object/authkey", test_authkey);
   g_test_add_func ("/gprocess/object/close", test_close);
   g_test_add_func ("/gprocess/object/notify/counts", test_notify_counts);
