@@ -48,15 +48,26 @@ _g_process_escape_name (const char *name)
   return g_string_free (s, FALSE);
 }
 
-static char *
-exit_code_to_string (int code)
+/* An exit code as to_string() and describe() show it, as Python's multiprocessing names exit
+ * codes: -SIGTERM for the signals its signal module names (RTMIN and RTMAX too), "unknown"
+ * when the status could not be read, the number otherwise */
+char *
+_g_process_exit_code_to_string (int code)
 {
+  const char *abbrev = NULL;
+
   if (code == G_PROCESS_EXIT_CODE_UNKNOWN)
     return g_strdup ("unknown");
+  if (code < 0 && -code == SIGRTMIN)
+    abbrev = "RTMIN";
+  else if (code < 0 && -code == SIGRTMAX)
+    abbrev = "RTMAX";
 #ifdef HAVE_SIGABBREV_NP
-  if (code < 0 && sigabbrev_np (-code) != NULL)
-    return g_strdup_printf ("-SIG%s", sigabbrev_np (-code));
+  else if (code < 0)
+    abbrev = sigabbrev_np (-code);
 #endif
+  if (abbrev != NULL)
+    return g_strdup_printf ("-SIG%s", abbrev);
   return g_strdup_printf ("%d", code);
 }
 
@@ -130,7 +141,7 @@ g_process_object_to_string (GProcessObject *self)
   g_string_append_printf (s, " %s", status);
   if (g_str_equal (status, "stopped"))
     {
-      char *code_str = exit_code_to_string (code);
+      char *code_str = _g_process_exit_code_to_string (code);
 
       g_string_append_printf (s, " exitcode=%s", code_str);
       g_free (code_str);

@@ -191,28 +191,6 @@ append_python_repr (GString    *s,
   g_string_append_c (s, quote);
 }
 
-/* As Python's multiprocessing names exit codes: -SIGTERM for the signals its signal module
- * names, the number otherwise */
-static void
-append_exit_code (GString *s,
-                  int      code)
-{
-  const char *abbrev = NULL;
-
-  if (code < 0 && -code == SIGRTMIN)
-    abbrev = "RTMIN";
-  else if (code < 0 && -code == SIGRTMAX)
-    abbrev = "RTMAX";
-#ifdef HAVE_SIGABBREV_NP
-  else if (code < 0 && code > G_PROCESS_EXIT_CODE_UNKNOWN)
-    abbrev = sigabbrev_np (-code);
-#endif
-  if (abbrev != NULL)
-    g_string_append_printf (s, " exitcode=-SIG%s", abbrev);
-  else
-    g_string_append_printf (s, " exitcode=%d", code);
-}
-
 /**
  * g_process_object_describe:
  * @self: a #GProcessObject
@@ -261,7 +239,12 @@ g_process_object_describe (GProcessObject *self,
     g_string_append (s, " parent=None");
   g_string_append_printf (s, " %s", status);
   if (g_str_equal (status, "stopped"))
-    append_exit_code (s, priv->exit_code);
+    {
+      char *code = _g_process_exit_code_to_string (priv->exit_code);
+
+      g_string_append_printf (s, " exitcode=%s", code);
+      g_free (code);
+    }
   if (priv->daemon)
     g_string_append (s, " daemon");
   G_UNLOCK (process_lock);

@@ -154,6 +154,7 @@ G_GNUC_INTERNAL void     _g_process_object_notify_ended             (GProcessObj
 G_GNUC_INTERNAL void     _g_process_object_notify_state             (GProcessObject *self);
 G_GNUC_INTERNAL void     _g_process_object_notify_started           (GProcessObject *self);
 G_GNUC_INTERNAL char    *_g_process_escape_name                     (const char *name);
+G_GNUC_INTERNAL char    *_g_process_exit_code_to_string             (int         code);
 G_GNUC_INTERNAL const char *_g_process_object_status_word_locked    (GProcessObject *self,
                                                                      gboolean        current);
 G_GNUC_INTERNAL void     _g_process_object_notify_by_id             (GProcessObject    *self,
