@@ -29,27 +29,66 @@
 /* ---------------------------------------------------------------------------------------- */
 /* Subclass properties: the values that cross                                               */
 
+/* The scalar types that cross, each as the GValue type it travels as (GLib transforms both
+ * ways between the two) and that type's GVariant: one table for both directions */
+static const struct
+{
+  GType fundamental;
+  GType wire;
+} scalars[] = {
+  { G_TYPE_BOOLEAN, G_TYPE_BOOLEAN },
+  { G_TYPE_CHAR, G_TYPE_INT }, { G_TYPE_INT, G_TYPE_INT }, { G_TYPE_ENUM, G_TYPE_INT },
+  { G_TYPE_UCHAR, G_TYPE_UINT }, { G_TYPE_UINT, G_TYPE_UINT }, { G_TYPE_FLAGS, G_TYPE_UINT },
+  { G_TYPE_LONG, G_TYPE_INT64 }, { G_TYPE_INT64, G_TYPE_INT64 },
+  { G_TYPE_ULONG, G_TYPE_UINT64 }, { G_TYPE_UINT64, G_TYPE_UINT64 },
+  { G_TYPE_FLOAT, G_TYPE_DOUBLE }, { G_TYPE_DOUBLE, G_TYPE_DOUBLE },
+};
+
+/* The wire type of a scalar @type, or 0 */
+static GType
+scalar_wire (GType type)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (scalars); i++)
+    if (scalars[i].fundamental == G_TYPE_FUNDAMENTAL (type))
+      return scalars[i].wire;
+  return 0;
+}
+
+/* A wire value as a (floating) GVariant */
+static GVariant *
+wire_to_variant (const GValue *wire)
+{
+  switch (G_VALUE_TYPE (wire))
+    {
+    case G_TYPE_BOOLEAN: return g_variant_new_boolean (g_value_get_boolean (wire));
+    case G_TYPE_INT:     return g_variant_new_int32 (g_value_get_int (wire));
+    case G_TYPE_UINT:    return g_variant_new_uint32 (g_value_get_uint (wire));
+    case G_TYPE_INT64:   return g_variant_new_int64 (g_value_get_int64 (wire));
+    case G_TYPE_UINT64:  return g_variant_new_uint64 (g_value_get_uint64 (wire));
+    default:             return g_variant_new_double (g_value_get_double (wire));
+    }
+}
+
 /* A property's value as it crosses, or NULL for a type that does not */
 static GVariant *
 value_to_variant (const GValue *value)
 {
   GType type = G_VALUE_TYPE (value);
+  GType wire_type = scalar_wire (type);
 
+  if (wire_type != 0)
+    {
+      GValue wire = G_VALUE_INIT;
+      GVariant *v;
+
+      g_value_init (&wire, wire_type);
+      g_value_transform (value, &wire);
+      v = wire_to_variant (&wire);
+      g_value_unset (&wire);
+      return v;
+    }
   switch (G_TYPE_FUNDAMENTAL (type))
     {
-    case G_TYPE_BOOLEAN: return g_variant_new_boolean (g_value_get_boolean (value));
-    case G_TYPE_CHAR:    return g_variant_new_int32 (g_value_get_schar (value));
-    case G_TYPE_INT:     return g_variant_new_int32 (g_value_get_int (value));
-    case G_TYPE_ENUM:    return g_variant_new_int32 (g_value_get_enum (value));
-    case G_TYPE_UCHAR:   return g_variant_new_uint32 (g_value_get_uchar (value));
-    case G_TYPE_UINT:    return g_variant_new_uint32 (g_value_get_uint (value));
-    case G_TYPE_FLAGS:   return g_variant_new_uint32 (g_value_get_flags (value));
-    case G_TYPE_LONG:    return g_variant_new_int64 (g_value_get_long (value));
-    case G_TYPE_INT64:   return g_variant_new_int64 (g_value_get_int64 (value));
-    case G_TYPE_ULONG:   return g_variant_new_uint64 (g_value_get_ulong (value));
-    case G_TYPE_UINT64:  return g_variant_new_uint64 (g_value_get_uint64 (value));
-    case G_TYPE_FLOAT:   return g_variant_new_double (g_value_get_float (value));
-    case G_TYPE_DOUBLE:  return g_variant_new_double (g_value_get_double (value));
     case G_TYPE_STRING:
       {
         const char *s = g_value_get_string (value);
@@ -93,33 +132,35 @@ variant_to_value (GVariant   *v,
                   GValue     *value)
 {
   GType type = pspec->value_type;
+  GType wire_type = scalar_wire (type);
   GVariant *inner;
 
   g_value_init (value, type);
-  switch (G_TYPE_FUNDAMENTAL (type))
+  if (wire_type != 0)
     {
-#define CASE(gtype, vtype, setter, getter) \
-    case gtype: \
-      if (!g_variant_is_of_type (v, vtype)) \
-        return FALSE; \
-      setter (value, getter (v)); \
-      return TRUE;
-    CASE (G_TYPE_BOOLEAN, G_VARIANT_TYPE_BOOLEAN, g_value_set_boolean, g_variant_get_boolean)
-    CASE (G_TYPE_CHAR, G_VARIANT_TYPE_INT32, g_value_set_schar, g_variant_get_int32)
-    CASE (G_TYPE_INT, G_VARIANT_TYPE_INT32, g_value_set_int, g_variant_get_int32)
-    CASE (G_TYPE_ENUM, G_VARIANT_TYPE_INT32, g_value_set_enum, g_variant_get_int32)
-    CASE (G_TYPE_UCHAR, G_VARIANT_TYPE_UINT32, g_value_set_uchar, g_variant_get_uint32)
-    CASE (G_TYPE_UINT, G_VARIANT_TYPE_UINT32, g_value_set_uint, g_variant_get_uint32)
-    CASE (G_TYPE_FLAGS, G_VARIANT_TYPE_UINT32, g_value_set_flags, g_variant_get_uint32)
-    CASE (G_TYPE_LONG, G_VARIANT_TYPE_INT64, g_value_set_long, g_variant_get_int64)
-    CASE (G_TYPE_INT64, G_VARIANT_TYPE_INT64, g_value_set_int64, g_variant_get_int64)
-    CASE (G_TYPE_ULONG, G_VARIANT_TYPE_UINT64, g_value_set_ulong, g_variant_get_uint64)
-    CASE (G_TYPE_UINT64, G_VARIANT_TYPE_UINT64, g_value_set_uint64, g_variant_get_uint64)
-    CASE (G_TYPE_FLOAT, G_VARIANT_TYPE_DOUBLE, g_value_set_float, g_variant_get_double)
-    CASE (G_TYPE_DOUBLE, G_VARIANT_TYPE_DOUBLE, g_value_set_double, g_variant_get_double)
-#undef CASE
-    default:
-      break;
+      GValue wire = G_VALUE_INIT;
+      GVariant *expected;
+      gboolean fits;
+
+      g_value_init (&wire, wire_type);
+      expected = g_variant_ref_sink (wire_to_variant (&wire));   /* its type: the wire's */
+      fits = g_variant_is_of_type (v, g_variant_get_type (expected));
+      g_variant_unref (expected);
+      if (fits)
+        {
+          switch (wire_type)
+            {
+            case G_TYPE_BOOLEAN: g_value_set_boolean (&wire, g_variant_get_boolean (v)); break;
+            case G_TYPE_INT:     g_value_set_int (&wire, g_variant_get_int32 (v)); break;
+            case G_TYPE_UINT:    g_value_set_uint (&wire, g_variant_get_uint32 (v)); break;
+            case G_TYPE_INT64:   g_value_set_int64 (&wire, g_variant_get_int64 (v)); break;
+            case G_TYPE_UINT64:  g_value_set_uint64 (&wire, g_variant_get_uint64 (v)); break;
+            default:             g_value_set_double (&wire, g_variant_get_double (v)); break;
+            }
+          g_value_transform (&wire, value);
+        }
+      g_value_unset (&wire);
+      return fits;
     }
 
   if (!g_variant_is_of_type (v, G_VARIANT_TYPE_MAYBE))

@@ -330,6 +330,12 @@ typedef struct
   int count;
   char *label;
   GObject *not_crossing;
+  /* One of each kind the payload's table converts */
+  GIOErrorEnum kind;
+  GFileQueryInfoFlags flags;
+  gint8 letter;
+  float ratio;
+  guint64 big;
 } TestWorker;
 typedef GProcessObjectClass TestWorkerClass;
 
@@ -337,7 +343,8 @@ GType test_worker_get_type (void);
 
 G_DEFINE_TYPE (TestWorker, test_worker, G_PROCESS_TYPE_OBJECT)
 
-enum { WORKER_PROP_0, WORKER_PROP_COUNT, WORKER_PROP_LABEL, WORKER_PROP_NOT_CROSSING };
+enum { WORKER_PROP_0, WORKER_PROP_COUNT, WORKER_PROP_LABEL, WORKER_PROP_NOT_CROSSING,
+       WORKER_PROP_KIND, WORKER_PROP_FLAGS, WORKER_PROP_LETTER, WORKER_PROP_RATIO, WORKER_PROP_BIG };
 
 static void
 test_worker_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
@@ -349,6 +356,11 @@ test_worker_get_property (GObject *object, guint id, GValue *value, GParamSpec *
     case WORKER_PROP_COUNT: g_value_set_int (value, self->count); break;
     case WORKER_PROP_LABEL: g_value_set_string (value, self->label); break;
     case WORKER_PROP_NOT_CROSSING: g_value_set_object (value, self->not_crossing); break;
+    case WORKER_PROP_KIND: g_value_set_enum (value, self->kind); break;
+    case WORKER_PROP_FLAGS: g_value_set_flags (value, self->flags); break;
+    case WORKER_PROP_LETTER: g_value_set_schar (value, self->letter); break;
+    case WORKER_PROP_RATIO: g_value_set_float (value, self->ratio); break;
+    case WORKER_PROP_BIG: g_value_set_uint64 (value, self->big); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -363,6 +375,11 @@ test_worker_set_property (GObject *object, guint id, const GValue *value, GParam
     case WORKER_PROP_COUNT: self->count = g_value_get_int (value); break;
     case WORKER_PROP_LABEL: g_free (self->label); self->label = g_value_dup_string (value); break;
     case WORKER_PROP_NOT_CROSSING: g_set_object (&self->not_crossing, g_value_get_object (value)); break;
+    case WORKER_PROP_KIND: self->kind = g_value_get_enum (value); break;
+    case WORKER_PROP_FLAGS: self->flags = g_value_get_flags (value); break;
+    case WORKER_PROP_LETTER: self->letter = g_value_get_schar (value); break;
+    case WORKER_PROP_RATIO: self->ratio = g_value_get_float (value); break;
+    case WORKER_PROP_BIG: self->big = g_value_get_uint64 (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -382,9 +399,10 @@ test_worker_run (GProcessObject *process)
 {
   TestWorker *self = (TestWorker *) process;
 
-  child_report ("%s %d %s %s %d", G_OBJECT_TYPE_NAME (process), self->count, self->label,
-                self->not_crossing == NULL ? "none" : "object",
-                (GProcessObject *) self == g_process_get_current ());
+  child_report ("%s %d %s %s %d %d %d %c %.2f %" G_GUINT64_FORMAT, G_OBJECT_TYPE_NAME (process),
+                self->count, self->label, self->not_crossing == NULL ? "none" : "object",
+                (GProcessObject *) self == g_process_get_current (), (int) self->kind,
+                (int) self->flags, self->letter, self->ratio, self->big);
 }
 
 static void
@@ -402,12 +420,25 @@ test_worker_class_init (TestWorkerClass *klass)
     g_param_spec_string ("label", NULL, NULL, "default", G_PARAM_READWRITE));
   g_object_class_install_property (object_class, WORKER_PROP_NOT_CROSSING,
     g_param_spec_object ("not-crossing", NULL, NULL, G_TYPE_OBJECT, G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, WORKER_PROP_KIND,
+    g_param_spec_enum ("kind", NULL, NULL, G_TYPE_IO_ERROR_ENUM, G_IO_ERROR_FAILED,
+                       G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, WORKER_PROP_FLAGS,
+    g_param_spec_flags ("flags", NULL, NULL, G_TYPE_FILE_QUERY_INFO_FLAGS, 0, G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, WORKER_PROP_LETTER,
+    g_param_spec_char ("letter", NULL, NULL, G_MININT8, G_MAXINT8, 'a', G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, WORKER_PROP_RATIO,
+    g_param_spec_float ("ratio", NULL, NULL, -10, 10, 0, G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, WORKER_PROP_BIG,
+    g_param_spec_uint64 ("big", NULL, NULL, 0, G_MAXUINT64, 0, G_PARAM_READWRITE));
 }
 
 static void
 test_worker_init (TestWorker *self)
 {
   self->label = g_strdup ("default");
+  self->kind = G_IO_ERROR_FAILED;
+  self->letter = 'a';
 }
 
 static void
@@ -421,14 +452,17 @@ test_subclass_properties_cross (void)
 
   report_open (&r);
   p = g_object_new (test_worker_get_type (), "count", 42, "label", "the label",
-                    "not-crossing", o, "start-method", G_PROCESS_START_METHOD_FORKSERVER, NULL);
+                    "not-crossing", o, "kind", G_IO_ERROR_TIMED_OUT,
+                    "flags", G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, "letter", 'z', "ratio", 2.5f,
+                    "big", G_GUINT64_CONSTANT (18000000000000000000),
+                    "start-method", G_PROCESS_START_METHOD_FORKSERVER, NULL);
   g_process_object_set_fds (p, &r.write_fd, 1);
   g_assert_true (g_process_object_start (p, &error));
   g_assert_no_error (error);
   join_ok (p);
   g_assert_cmpint (g_process_object_get_exit_code (p), ==, 0);
   out = report_read (&r);
-  g_assert_cmpstr (out, ==, "TestWorker 42 the label none 1");
+  g_assert_cmpstr (out, ==, "TestWorker 42 the label none 1 24 1 z 2.50 18000000000000000000");
   g_free (out);
   g_object_unref (p);
   g_object_unref (o);
