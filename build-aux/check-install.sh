@@ -46,6 +46,12 @@ if [ -n "$typelib" ]; then
     out="$(PYTHONPATH="$(dirname "$(dirname "$(dirname "$override")")")" /usr/bin/python3 examples/python/hello_bob.py)"
     [ "$out" = "Hello Bob" ] || { echo "install check: Python printed: $out" >&2; exit 1; }
     echo "install check: Python with PYTHONPATH OK"
+    # The whole private package is installed: the executor lives in _gprocess/pool.py
+    out="$(PYTHONPATH="$(dirname "$(dirname "$(dirname "$override")")")" /usr/bin/python3 examples/python/process_pool_executor.py)"
+    case "$out" in
+      *"after all that: 36"*) echo "install check: Python ProcessPoolExecutor OK" ;;
+      *) echo "install check: the installed ProcessPoolExecutor printed: $out" >&2; exit 1 ;;
+    esac
   fi
   vapi="$(find "$destdir" -name gprocess-1.0.vapi | head -n 1)"
   if [ -n "$vapi" ] && command -v valac >/dev/null; then
