@@ -48,14 +48,13 @@
 
 #include "gprocess.h"
 #include "gprocess-object-private.h"
+#include "gprocess-exit-private.h"
 #include "gprocess-child-private.h"
 #include "gprocess-forkserver-private.h"
 #include "gprocess-result-private.h"
 #include "gprocess-wait-private.h"
 
-static GProcessForkFunc fork_hook;           /* (lock process_lock) */
-static gpointer fork_hook_data;              /* (lock process_lock) */
-static GDestroyNotify fork_hook_destroy;     /* (lock process_lock) */
+static GProcessHook fork_hook;               /* (lock process_lock) the binding's fork */
 
 /* Set by start() around its fork(), for atfork_child(): the one piece of per-thread state.
  * initial-exec: a fixed offset from the thread pointer, read without __tls_get_addr() (whose
@@ -149,7 +148,12 @@ _g_process_child_finish_locked (GProcessForkRequest *request,
   return TRUE;
 }
 
-/* Outside the lock: the child of a failed finish leaves at once, without running anything */
+/* Outside the lock: the child of a failed finish leaves at once, without running anything.
+ * The one wait on a bare pid: finish failed because no pidfd could be made (a full
+ * descriptor table), so there is none, and no /proc descriptor either. The child cannot have
+ * been reaped by anybody before it read the abort byte (it was waiting at the gate), and
+ * after, only by an application that reaps children it does not own; then waitpid() fails
+ * with ECHILD here, unless the number was given again to another child within that window. */
 void
 _g_process_child_reap_aborted (pid_t pid)
 {
@@ -166,8 +170,8 @@ do_fork (void)
   gpointer data;
 
   G_LOCK (process_lock);
-  func = fork_hook;
-  data = fork_hook_data;
+  func = (GProcessForkFunc) fork_hook.func;
+  data = fork_hook.data;
   G_UNLOCK (process_lock);
 
   if (func != NULL)
@@ -369,7 +373,7 @@ g_process_exit (int status)
     exit (status);
 
   if (_g_process_tree_begin_exit ())
-    _g_process_wait_end_children ();
+    _g_process_exit_end_children ();
   _g_process_result_send_in_child ();
   _g_process_flush_std_streams ();
   _exit (status);
@@ -394,17 +398,5 @@ g_process_set_fork_func (GProcessForkFunc fork_func,
                          gpointer         user_data,
                          GDestroyNotify   destroy)
 {
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
-  G_LOCK (process_lock);
-  old_destroy = fork_hook_destroy;
-  old_data = fork_hook_data;
-  fork_hook = fork_func;
-  fork_hook_data = user_data;
-  fork_hook_destroy = destroy;
-  G_UNLOCK (process_lock);
-
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  _g_process_hook_set (&fork_hook, (GCallback) fork_func, user_data, destroy);
 }

@@ -42,6 +42,29 @@ _g_process_self_pid (void)
   return pid;
 }
 
+/* Replaces @hook's function and data under the lock; the old data is freed after it (the
+ * destroy notify is the binding's code) */
+void
+_g_process_hook_set (GProcessHook  *hook,
+                     GCallback      func,
+                     gpointer       data,
+                     GDestroyNotify destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  G_LOCK (process_lock);
+  old_destroy = hook->destroy;
+  old_data = hook->data;
+  hook->func = func;
+  hook->data = data;
+  hook->destroy = destroy;
+  G_UNLOCK (process_lock);
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
 /* fflush() only with bytes pending: it takes the stream's lock, and after a fork every page
  * written is one more copy. On glibc the test reads the stream's buffer pointers itself
  * (__fpending()'s code page is one more fault in every child); a wide stream is flushed. */

@@ -19,6 +19,7 @@
 
 #include "gprocess.h"
 #include "gprocess-object-private.h"
+#include "gprocess-exit-private.h"
 #include "gprocess-wait-private.h"
 
 /**
@@ -59,7 +60,7 @@ void
 g_process_end_children (void)
 {
   if (_g_process_tree_begin_exit ())
-    _g_process_wait_end_children ();
+    _g_process_exit_end_children ();
 }
 
 static gboolean

@@ -7,7 +7,7 @@
 
 #include <sys/types.h>
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -16,22 +16,26 @@ G_BEGIN_DECLS
  * Every private call points down this list (checked by ../shared/tools/layering.py on the
  * built archive: no cycle). A file uses only files of the lines above its own.
  *
- *  0  core (the lock, this process's pid, errno, stdio; GProcessObject's base: its type, private
- *     structure, pspec table, notifications; the collector's hook), types (GError, i18n),
- *     enums; the pool's wire format and async helpers
- *  1  fds (the library's descriptors, pidfds), authkey
- *  2  tree (this process, its parent, its children), pdeath (the death pipe)
- *  3  result (a child's value), reaper (the main context's epoll watcher: it calls the
+ *  0  types (GError, i18n), enums; the pool's wire format and async helpers
+ *  1  core (the lock, this process's pid, errno, stdio, the one start error; GProcessObject's
+ *     base: its type, private structure, pspec table, notifications, the one "configurable"
+ *     rule; the collector's hook)
+ *  2  fds (the library's descriptors, pidfds), authkey
+ *  3  tree (this process, its parent, its children), pdeath (the death pipe)
+ *  4  result (a child's value), reaper (the main context's epoll watcher: it calls the
  *     collector it was given), forkserver-payload (an object, serialized and rebuilt)
- *  4  lifecycle (process group, parent-death signal, the results socket)
- *  5  wait (the collector: reaping, joining, the exit rules)
- *  6  child (fork() and the child's life), stop, describe, forkserver-warm (it is given the
- *     server's warm-child main)
- *  7  forkserver (the server, its child entry, the binding's hook in its children; it
- *     registers its part of the fork hook when it starts)
- *  8  start-method
- *  9  start, object (the class: properties, constructors, finalize)
- * 10  introspect, pool
+ *  5  lifecycle (process group, parent-death signal, the results socket)
+ *  6  wait (the collector: reaping, joining, waiting for the parent)
+ *  7  exit (the daemon rules at the end, the children still running), stop, describe,
+ *     forkserver-warm (it is given the server's warm-child main)
+ *  8  child (fork() and the child's life until _exit())
+ *  9  forkserver-server (the server's loop, its child entry, the binding's hook in its
+ *     children)
+ * 10  forkserver (the connection and the application's requests; it registers its part of
+ *     the fork hook when it starts the server)
+ * 11  start-method
+ * 12  start, object (the class: properties, constructors, finalize)
+ * 13  introspect, pool
  *
  * Where a lower file must reach an upper one, the upper one hands it a function: the reaper
  * gets its collector from start(), the core's try-reap hook and the object's type are set when
@@ -61,7 +65,20 @@ G_BEGIN_DECLS
  */
 G_LOCK_EXTERN (process_lock);
 
+/* A function a binding installs, with its data (both guarded by process_lock) */
+typedef struct
+{
+  GCallback func;
+  gpointer data;
+  GDestroyNotify destroy;
+} GProcessHook;
+
 /* gprocess-core.c */
+G_GNUC_INTERNAL void  _g_process_hook_set             (GProcessHook  *hook,
+                                                       GCallback      func,
+                                                       gpointer       data,
+                                                       GDestroyNotify destroy);
+
 G_GNUC_INTERNAL extern pid_t _g_process_cached_pid;
 
 G_GNUC_INTERNAL pid_t _g_process_self_pid             (void);

@@ -20,6 +20,7 @@
 
 #include "gprocess.h"
 #include "gprocess-object-private.h"
+#include "gprocess-exit-private.h"
 #include "gprocess-child-private.h"
 #include "gprocess-forkserver-private.h"
 #include "gprocess-wait-private.h"
@@ -276,7 +277,7 @@ g_process_object_start (GProcessObject  *self,
       return FALSE;
     }
 
-  _g_process_wait_register_atexit ();
+  _g_process_exit_register_atexit ();
   _g_process_flush_std_streams ();
 
   if (method == G_PROCESS_START_METHOD_FORKSERVER)

@@ -33,9 +33,4 @@ G_GNUC_INTERNAL gboolean _g_process_wait_for_fd          (int              fd,
                                                           GCancellable    *cancellable,
                                                           GError         **error);
 
-/* At the end of the current process (after _g_process_tree_begin_exit() said there are
- * children): the daemon rules */
-G_GNUC_INTERNAL void     _g_process_wait_end_children     (void);
-G_GNUC_INTERNAL void     _g_process_wait_register_atexit  (void);
-
 G_END_DECLS
