@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "gprocess-object.h"
+
 G_BEGIN_DECLS
 
 #define POOL_MSG_MAGIC 0x31505047u    /* "GPP1" */
@@ -75,5 +77,12 @@ GVariant          *_g_process_pool_async_propagate (GAsyncResult         *result
                                                     gpointer              source_object,
                                                     gpointer              source_tag,
                                                     GError              **error);
+
+/* gprocess-pool-worker.c: the target of every worker; its args are (tttt): the pool's
+ * function, its user data, the memory limit, the boot flags */
+enum { G_PROCESS_POOL_BOOT_FORKSERVER = 1 << 0 };
+
+G_GNUC_INTERNAL void _g_process_pool_worker_main (GProcessObject *process,
+                                                  gpointer        pool);
 
 G_END_DECLS
